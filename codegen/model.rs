@@ -1,0 +1,477 @@
+//! Reads the OpenAPI document into the small operation model the emitters work from.
+//!
+//! Everything the generator does not support is rejected here, with a message that names the
+//! operation or schema, so that `build.rs` fails clearly instead of emitting wrong code.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema, SchemaKind,
+    StatusCode, Type,
+};
+
+/// The tags the client groups operations by, in the order of the spec's `tags` list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The tag name, e.g. `teams`.
+    pub tag: String,
+    pub description: String,
+}
+
+/// One HTTP operation, with everything needed to emit its method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    pub tag: String,
+    /// The method name inside its group: the operation id without the tag's words.
+    pub method_name: String,
+    /// Upper-case HTTP method.
+    pub http_method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub deprecated: bool,
+    /// Path parameters in the order they appear in the path.
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    /// The component schema name of the (required) JSON request body.
+    pub body: Option<String>,
+    /// The spec's example request body as compact JSON, for the generated doc example.
+    pub body_example: Option<String>,
+    /// Every 2xx status the spec lists.
+    pub success_statuses: Vec<u16>,
+    pub success: Payload,
+    /// Documented non-2xx statuses with their descriptions.
+    pub error_statuses: Vec<(u16, String)>,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub description: String,
+    /// The spec's `example`, used in generated doc examples.
+    pub example: Option<String>,
+    pub required: bool,
+    pub kind: ParamKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamKind {
+    String,
+    Integer { minimum: Option<i64>, maximum: Option<i64> },
+    Boolean,
+    /// A string enum declared as a component schema.
+    StringEnum(String),
+}
+
+impl ParamKind {
+    /// The word the docs-sync check compares with the docs' type column.
+    pub fn doc_type(&self) -> &'static str {
+        match self {
+            ParamKind::String | ParamKind::StringEnum(_) => "string",
+            ParamKind::Integer { .. } => "integer",
+            ParamKind::Boolean => "boolean",
+        }
+    }
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Empty,
+    Schema(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaginationStyle {
+    /// `offset` counts records; the envelope has `count`.
+    Offset,
+    /// `from` counts records.
+    From,
+    /// `page` counts pages from 1.
+    Page,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub style: PaginationStyle,
+    /// The query parameter that moves through the list.
+    pub cursor_param: String,
+    /// The query parameter that sets the page size.
+    pub size_param: String,
+    /// The default (and largest) page size: the size parameter's `maximum`.
+    pub max_size: i64,
+    /// The envelope field holding the items; `None` when the body is the array itself.
+    pub items_field: Option<String>,
+    /// Whether the envelope has a required `count` of all matching records.
+    pub has_count: bool,
+    /// The schema name of the envelope (the operation's success schema).
+    pub envelope_schema: String,
+    /// The schema name of one item.
+    pub item_schema: String,
+}
+
+/// The whole API as the emitters see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub groups: Vec<Group>,
+    pub operations: Vec<Operation>,
+    /// Component schema names.
+    pub schemas: Vec<String>,
+}
+
+pub fn parse_spec(text: &str) -> Result<OpenAPI, String> {
+    serde_yaml::from_str(text).map_err(|error| format!("openapi/accounts.yaml is not a valid OpenAPI 3.0 document: {error}"))
+}
+
+const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
+
+pub fn read_api(spec: &OpenAPI) -> Result<Api, String> {
+    if !spec.openapi.starts_with("3.0.") {
+        return Err(format!("openapi version {} is not 3.0.x", spec.openapi));
+    }
+    let groups: Vec<Group> = spec
+        .tags
+        .iter()
+        .map(|tag| Group { tag: tag.name.clone(), description: tag.description.clone().unwrap_or_default() })
+        .collect();
+    let components = spec.components.as_ref().ok_or("the spec has no components")?;
+    let schemas: Vec<String> = components.schemas.keys().cloned().collect();
+    let mut operations = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let item = item.as_item().ok_or_else(|| format!("path {path}: a $ref path item is not supported"))?;
+        if item.options.is_some() || item.head.is_some() || item.trace.is_some() {
+            return Err(format!("path {path}: only GET, PUT, POST, PATCH and DELETE are supported"));
+        }
+        for (method, operation) in item.iter() {
+            if !METHODS.contains(&method) {
+                return Err(format!("path {path}: method {method} is not supported"));
+            }
+            let mut params = item.parameters.clone();
+            params.extend(operation.parameters.iter().cloned());
+            operations.push(read_operation(spec, path, method, operation, &params, &groups)?);
+        }
+    }
+    let mut seen = BTreeMap::new();
+    for operation in &operations {
+        if let Some(other) = seen.insert((operation.tag.clone(), operation.method_name.clone()), operation.id.clone()) {
+            return Err(format!(
+                "operations {other} and {} both become method `{}` of group `{}`: rename one operationId",
+                operation.id, operation.method_name, operation.tag
+            ));
+        }
+    }
+    Ok(Api { groups, operations, schemas })
+}
+
+fn read_operation(
+    spec: &OpenAPI,
+    path: &str,
+    method: &str,
+    operation: &openapiv3::Operation,
+    params: &[ReferenceOr<Parameter>],
+    groups: &[Group],
+) -> Result<Operation, String> {
+    let id = operation
+        .operation_id
+        .clone()
+        .ok_or_else(|| format!("{} {path}: operationId is missing", method.to_uppercase()))?;
+    let here = |message: String| format!("operation {id} ({} {path}): {message}", method.to_uppercase());
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(here("operationId must be snake_case".into()));
+    }
+    let [tag] = operation.tags.as_slice() else {
+        return Err(here("needs exactly one tag".into()));
+    };
+    if !groups.iter().any(|group| &group.tag == tag) {
+        return Err(here(format!("tag `{tag}` is not declared in the top-level tags")));
+    }
+    let summary = operation.summary.clone().ok_or_else(|| here("summary is missing".into()))?;
+    let description = operation.description.clone().ok_or_else(|| here("description is missing".into()))?;
+
+    let mut path_params = Vec::new();
+    let mut query_params = Vec::new();
+    for param in params {
+        let param = resolve_parameter(spec, param).map_err(&here)?;
+        let (data, is_path) = match param {
+            Parameter::Path { parameter_data, .. } => (parameter_data, true),
+            Parameter::Query { parameter_data, .. } => (parameter_data, false),
+            _ => return Err(here("only path and query parameters are supported".into())),
+        };
+        if is_path && !data.required {
+            return Err(here(format!("path parameter {} must be required", data.name)));
+        }
+        let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+            return Err(here(format!("parameter {} must use `schema`, not `content`", data.name)));
+        };
+        let kind = param_kind(spec, schema).map_err(|message| here(format!("parameter {}: {message}", data.name)))?;
+        let param = Param {
+            name: data.name.clone(),
+            description: data.description.clone().unwrap_or_default(),
+            example: data.example.as_ref().map(|value| value.as_str().map_or_else(|| value.to_string(), str::to_string)),
+            required: data.required,
+            kind,
+        };
+        if is_path {
+            path_params.push(param);
+        } else {
+            if param.required {
+                return Err(here(format!("required query parameter {} is not supported", param.name)));
+            }
+            query_params.push(param);
+        }
+    }
+    let placeholders = path_placeholders(path);
+    let mut ordered = Vec::new();
+    for name in &placeholders {
+        let param = path_params
+            .iter()
+            .find(|param| &param.name == name)
+            .ok_or_else(|| here(format!("path placeholder {{{name}}} has no parameter")))?;
+        if param.kind != ParamKind::String {
+            return Err(here(format!("path parameter {name} must be a string")));
+        }
+        ordered.push(param.clone());
+    }
+    if ordered.len() != path_params.len() {
+        return Err(here("a path parameter does not appear in the path".into()));
+    }
+
+    let mut body_example = None;
+    let body = match &operation.request_body {
+        None => None,
+        Some(body) => {
+            let body = body.as_item().ok_or_else(|| here("a $ref request body is not supported".into()))?;
+            if !body.required {
+                return Err(here("request bodies must be required".into()));
+            }
+            let media = body
+                .content
+                .get("application/json")
+                .filter(|_| body.content.len() == 1)
+                .ok_or_else(|| here("the request body must be application/json only".into()))?;
+            body_example = media.example.as_ref().map(|example| example.to_string());
+            Some(named_schema(media.schema.as_ref()).map_err(|message| here(format!("request body: {message}")))?)
+        }
+    };
+
+    let mut success_statuses = Vec::new();
+    let mut success: Option<Payload> = None;
+    let mut error_statuses = Vec::new();
+    if operation.responses.default.is_some() {
+        return Err(here("a `default` response is not supported: list the statuses".into()));
+    }
+    for (status, response) in &operation.responses.responses {
+        let StatusCode::Code(code) = status else {
+            return Err(here(format!("status range {status} is not supported")));
+        };
+        let response = resolve_response(spec, response).map_err(&here)?;
+        if (200..300).contains(code) {
+            let payload = match response.content.len() {
+                0 => Payload::Empty,
+                1 => {
+                    let media = response
+                        .content
+                        .get("application/json")
+                        .ok_or_else(|| here(format!("response {code} must be application/json")))?;
+                    Payload::Schema(
+                        named_schema(media.schema.as_ref()).map_err(|message| here(format!("response {code}: {message}")))?,
+                    )
+                }
+                _ => return Err(here(format!("response {code} has more than one media type"))),
+            };
+            if let Some(previous) = &success {
+                if previous != &payload {
+                    return Err(here("all success responses must carry the same schema".into()));
+                }
+            }
+            success = Some(payload);
+            success_statuses.push(*code);
+        } else {
+            error_statuses.push((*code, response.description.clone()));
+        }
+    }
+    let success = success.ok_or_else(|| here("no 2xx response".into()))?;
+
+    let pagination = match operation.extensions.get("x-sauce-pagination") {
+        None => None,
+        Some(value) => Some(read_pagination(spec, value, &query_params, &success).map_err(|message| here(format!("x-sauce-pagination: {message}")))?),
+    };
+
+    Ok(Operation {
+        method_name: method_name(&id, tag),
+        id: id.clone(),
+        tag: tag.clone(),
+        http_method: method.to_uppercase(),
+        path: path.to_string(),
+        summary,
+        description,
+        deprecated: operation.deprecated,
+        path_params: ordered,
+        query_params,
+        body,
+        body_example,
+        success_statuses,
+        success,
+        error_statuses,
+        pagination,
+    })
+}
+
+/// The names between braces in a path template, in order.
+pub fn path_placeholders(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `lookup_teams` in `teams` → `lookup`; `set_user_team_admin` in `users` → `set_team_admin`.
+/// The words removed are the tag itself and its singular.
+pub fn method_name(operation_id: &str, tag: &str) -> String {
+    let singular = tag.strip_suffix('s').unwrap_or(tag);
+    let words: Vec<&str> = operation_id.split('_').filter(|word| *word != tag && *word != singular).collect();
+    if words.is_empty() { operation_id.to_string() } else { words.join("_") }
+}
+
+fn resolve_parameter<'a>(spec: &'a OpenAPI, param: &'a ReferenceOr<Parameter>) -> Result<&'a Parameter, String> {
+    match param {
+        ReferenceOr::Item(param) => Ok(param),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/parameters/")
+                .ok_or_else(|| format!("unsupported parameter reference {reference}"))?;
+            spec.components
+                .as_ref()
+                .and_then(|components| components.parameters.get(name))
+                .and_then(ReferenceOr::as_item)
+                .ok_or_else(|| format!("parameter reference {reference} does not resolve"))
+        }
+    }
+}
+
+fn resolve_response<'a>(spec: &'a OpenAPI, response: &'a ReferenceOr<Response>) -> Result<&'a Response, String> {
+    match response {
+        ReferenceOr::Item(response) => Ok(response),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/responses/")
+                .ok_or_else(|| format!("unsupported response reference {reference}"))?;
+            spec.components
+                .as_ref()
+                .and_then(|components| components.responses.get(name))
+                .and_then(ReferenceOr::as_item)
+                .ok_or_else(|| format!("response reference {reference} does not resolve"))
+        }
+    }
+}
+
+fn schema_ref_name(reference: &str) -> Result<String, String> {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_string)
+        .ok_or_else(|| format!("unsupported schema reference {reference}"))
+}
+
+fn named_schema(schema: Option<&ReferenceOr<Schema>>) -> Result<String, String> {
+    match schema {
+        Some(ReferenceOr::Reference { reference }) => schema_ref_name(reference),
+        Some(ReferenceOr::Item(_)) => Err("must be a $ref to a named component schema, so its Rust type name is stable".into()),
+        None => Err("has no schema".into()),
+    }
+}
+
+fn component_schema<'a>(spec: &'a OpenAPI, name: &str) -> Result<&'a Schema, String> {
+    spec.components
+        .as_ref()
+        .and_then(|components| components.schemas.get(name))
+        .and_then(ReferenceOr::as_item)
+        .ok_or_else(|| format!("schema {name} is not a component schema"))
+}
+
+fn param_kind(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Result<ParamKind, String> {
+    match schema {
+        ReferenceOr::Reference { reference } => {
+            let name = schema_ref_name(reference)?;
+            match &component_schema(spec, &name)?.schema_kind {
+                SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => Ok(ParamKind::StringEnum(name)),
+                _ => Err(format!("referenced schema {name} must be a string enum")),
+            }
+        }
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) if string.enumeration.is_empty() => Ok(ParamKind::String),
+            SchemaKind::Type(Type::Integer(integer)) => {
+                if integer.exclusive_minimum || integer.exclusive_maximum {
+                    return Err("exclusive bounds are not supported".into());
+                }
+                Ok(ParamKind::Integer { minimum: integer.minimum, maximum: integer.maximum })
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Ok(ParamKind::Boolean),
+            _ => Err("only string, integer, boolean or a $ref to a string enum are supported".into()),
+        },
+    }
+}
+
+fn read_pagination(
+    spec: &OpenAPI,
+    value: &serde_json::Value,
+    query: &[Param],
+    success: &Payload,
+) -> Result<Pagination, String> {
+    let style_name = value.get("style").and_then(|style| style.as_str()).ok_or("`style` is missing")?;
+    let (style, cursor_param, size_param) = match style_name {
+        "offset" => (PaginationStyle::Offset, "offset", "limit"),
+        "from" => (PaginationStyle::From, "from", "limit"),
+        "page" => (PaginationStyle::Page, "page", "per_page"),
+        other => return Err(format!("unknown style `{other}`")),
+    };
+    let find = |name: &str| {
+        query.iter().find(|param| param.name == name).ok_or_else(|| format!("style {style_name} needs query parameter `{name}`"))
+    };
+    find(cursor_param)?;
+    let max_size = match find(size_param)?.kind {
+        ParamKind::Integer { maximum: Some(maximum), .. } => maximum,
+        _ => return Err(format!("`{size_param}` must be an integer with a maximum")),
+    };
+    let items_field = value.get("items").map(|items| items.as_str().map(str::to_string).ok_or("`items` must be a string")).transpose()?;
+    let Payload::Schema(envelope) = success else {
+        return Err("the operation returns no body".into());
+    };
+    let envelope_schema = component_schema(spec, envelope)?;
+    let array_items = |schema: &Schema| match &schema.schema_kind {
+        SchemaKind::Type(Type::Array(array)) => match &array.items {
+            Some(ReferenceOr::Reference { reference }) => schema_ref_name(reference),
+            _ => Err("the list items must be a $ref".to_string()),
+        },
+        _ => Err("the listed value must be an array".to_string()),
+    };
+    let (item_schema, has_count) = match &items_field {
+        None => (array_items(envelope_schema)?, false),
+        Some(field) => {
+            let SchemaKind::Type(Type::Object(object)) = &envelope_schema.schema_kind else {
+                return Err(format!("{envelope} must be an object with `{field}`"));
+            };
+            let item = match object.properties.get(field) {
+                Some(ReferenceOr::Item(property)) => array_items(property)?,
+                _ => return Err(format!("{envelope}.{field} must be an inline array of $ref items")),
+            };
+            let has_count = object.required.iter().any(|name| name == "count")
+                && matches!(object.properties.get("count"), Some(ReferenceOr::Item(count)) if matches!(count.schema_kind, SchemaKind::Type(Type::Integer(_))));
+            (item, has_count)
+        }
+    };
+    if style == PaginationStyle::Offset && !has_count {
+        return Err(format!("offset pagination needs a required integer `count` in {envelope}"));
+    }
+    Ok(Pagination {
+        style,
+        cursor_param: cursor_param.to_string(),
+        size_param: size_param.to_string(),
+        max_size,
+        items_field,
+        has_count,
+        envelope_schema: envelope.clone(),
+        item_schema,
+    })
+}

@@ -1,0 +1,402 @@
+//! Emits the blocking operation layer: one group type per tag, one method per operation,
+//! a request builder for operations with optional query parameters, and a lazy iterator for
+//! the paginated ones. The emitted code talks to the hand-written core only through
+//! `crate::transport::Call`, `crate::Client::execute*`, `crate::path::segment`,
+//! `crate::transport::check_range` and `crate::Paginator`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::model::{Api, Operation, PaginationStyle, Param, ParamKind, Payload};
+
+pub fn generate(api: &Api) -> TokenStream {
+    let mut accessors = Vec::new();
+    let mut groups = Vec::new();
+    let mut builders = Vec::new();
+    for group in &api.groups {
+        let operations: Vec<&Operation> = api.operations.iter().filter(|operation| operation.tag == group.tag).collect();
+        if operations.is_empty() {
+            continue;
+        }
+        let accessor = ident(&group.tag);
+        let group_type = format_ident!("{}", pascal_case(&group.tag));
+        let accessor_doc = doc_lines(&format!(
+            "The `{}` operations: {}\n\nSee [`{}`] for the list.",
+            group.tag, group.description, group_type
+        ));
+        accessors.push(quote! {
+            #accessor_doc
+            pub fn #accessor(&self) -> #group_type<'_> {
+                #group_type { client: self }
+            }
+        });
+        let mut methods = Vec::new();
+        for operation in operations {
+            let (method, builder) = emit_operation(operation);
+            methods.push(method);
+            builders.extend(builder);
+        }
+        let group_doc = doc_lines(&format!(
+            "{}\n\nObtained from [`Client::{}`](crate::Client::{}); borrows the client.",
+            group.description, group.tag, group.tag
+        ));
+        groups.push(quote! {
+            #group_doc
+            #[derive(Clone, Copy, Debug)]
+            pub struct #group_type<'a> {
+                client: &'a crate::Client,
+            }
+            impl<'a> #group_type<'a> {
+                #(#methods)*
+            }
+        });
+    }
+    quote! {
+        impl crate::Client {
+            #(#accessors)*
+        }
+        #(#groups)*
+        #(#builders)*
+    }
+}
+
+fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
+    let method_ident = ident(&operation.method_name);
+    let path_args: Vec<Ident> = operation.path_params.iter().map(|param| ident(&param.name)).collect();
+    let body_type = operation.body.as_ref().map(|name| type_path(name));
+    let output = output_type(&operation.success);
+    let deprecated = operation
+        .deprecated
+        .then(|| quote! { #[deprecated(note = "the API marks this operation as deprecated; see its documentation for the replacement")] });
+    let docs = doc_lines(&method_doc(operation));
+
+    if operation.query_params.is_empty() {
+        let body_param = body_type.as_ref().map(|body| quote! { , body: &#body });
+        let call = call_expr(operation, quote! { Vec::new() }, body_type.is_some(), &quote! {});
+        let method = quote! {
+            #docs
+            #deprecated
+            pub fn #method_ident(&self #(, #path_args: &str)* #body_param) -> Result<#output, crate::Error> {
+                #call
+            }
+        };
+        return (method, None);
+    }
+    assert!(operation.body.is_none(), "operation {}: a body together with query parameters is not supported", operation.id);
+
+    let builder = format_ident!("{}", pascal_case(&operation.id));
+    let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();
+    let query_types: Vec<TokenStream> = operation.query_params.iter().map(param_type).collect();
+    let setter_docs: Vec<TokenStream> = operation.query_params.iter().map(|param| doc_lines(&setter_doc(param))).collect();
+    let setter_args: Vec<TokenStream> = operation
+        .query_params
+        .iter()
+        .map(|param| match param.kind {
+            ParamKind::String => quote! { impl Into<String> },
+            _ => param_type(param),
+        })
+        .collect();
+    let setter_values: Vec<TokenStream> = operation
+        .query_params
+        .iter()
+        .map(|param| match param.kind {
+            ParamKind::String => quote! { value.into() },
+            _ => quote! { value },
+        })
+        .collect();
+    let query_pushes: Vec<TokenStream> = operation.query_params.iter().map(query_push).collect();
+    let call = call_expr(operation, quote! { query }, false, &quote! { self. });
+    let builder_doc = doc_lines(&format!(
+        "A `{}` request (operation `{}`): set the optional query parameters, then call [`{}::send`]{}.",
+        operation.summary,
+        operation.id,
+        builder,
+        if operation.pagination.is_some() { format!(" or iterate with [`{builder}::iter`]") } else { String::new() }
+    ));
+    let pages = operation.pagination.as_ref().map(|pagination| {
+        let item = type_path(&pagination.item_schema);
+        let style = match pagination.style {
+            PaginationStyle::Offset => quote! { crate::PageStyle::Offset },
+            PaginationStyle::From => quote! { crate::PageStyle::From },
+            PaginationStyle::Page => quote! { crate::PageStyle::Page },
+        };
+        let cursor = ident(&pagination.cursor_param);
+        let size = ident(&pagination.size_param);
+        let max_size = pagination.max_size as u64;
+        let first_cursor: u64 = if pagination.style == PaginationStyle::Page { 1 } else { 0 };
+        // typify makes array fields plain `Vec`s (empty when absent), so both cases read alike.
+        let items = match &pagination.items_field {
+            None => quote! { page.0 },
+            Some(field) => {
+                let field = ident(field);
+                quote! { page.#field }
+            }
+        };
+        let total = if pagination.has_count { quote! { Some(page.count) } } else { quote! { None } };
+        let doc = doc_lines(&format!(
+            "Iterates over every matching item, fetching pages of `{size}` items (default {max}) lazily, \
+             starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page. \
+             After an error the iterator yields nothing more.",
+            size = pagination.size_param,
+            max = max_size,
+            cursor = pagination.cursor_param,
+            first = first_cursor,
+        ));
+        quote! {
+            #doc
+            pub fn iter(self) -> crate::Paginator<'a, #item> {
+                let page_size = self.#size.unwrap_or(#max_size);
+                let first = self.#cursor.unwrap_or(#first_cursor);
+                crate::Paginator::new(#style, first, page_size, move |cursor, size| {
+                    let request = Self { #cursor: Some(cursor), #size: Some(size), ..self.clone() };
+                    let page = request.send()?;
+                    Ok((#items, #total))
+                })
+            }
+        }
+    });
+
+    let method = quote! {
+        #docs
+        #deprecated
+        pub fn #method_ident(&self #(, #path_args: &str)*) -> #builder<'a> {
+            #builder {
+                client: self.client,
+                #(#path_args: #path_args.to_string(),)*
+                #(#query_fields: None,)*
+            }
+        }
+    };
+    let builder_type = quote! {
+        #builder_doc
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until `.send()` is called"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #(#path_args: String,)*
+            #(#query_fields: Option<#query_types>,)*
+        }
+        impl<'a> #builder<'a> {
+            #(
+                #setter_docs
+                pub fn #query_fields(mut self, value: #setter_args) -> Self {
+                    self.#query_fields = Some(#setter_values);
+                    self
+                }
+            )*
+            /// Sends the request and decodes the response.
+            ///
+            /// # Errors
+            ///
+            /// See the operation's method for the statuses the API documents; any failure is an
+            /// [`Error`](crate::Error) naming this operation.
+            pub fn send(&self) -> Result<#output, crate::Error> {
+                let mut query: Vec<(&'static str, String)> = Vec::new();
+                #(#query_pushes)*
+                #call
+            }
+            #pages
+        }
+    };
+    (method, Some(builder_type))
+}
+
+/// The expression that builds the path, the call, and executes it.
+fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver: &TokenStream) -> TokenStream {
+    let operation_id = &operation.id;
+    let template = &operation.path;
+    let method = format_ident!("{}", pascal_case(&operation.http_method.to_lowercase()));
+    let mut format_string = String::new();
+    let mut segments = Vec::new();
+    for (index, part) in operation.path.split('/').enumerate() {
+        if index > 0 {
+            format_string.push('/');
+        }
+        if part.starts_with('{') {
+            let name = &part[1..part.len() - 1];
+            let arg = ident(name);
+            format_string.push_str("{}");
+            segments.push(quote! { crate::path::segment(OPERATION, #name, &#receiver #arg)? });
+        } else {
+            format_string.push_str(part);
+        }
+    }
+    let path = if segments.is_empty() {
+        quote! { String::from(#template) }
+    } else {
+        quote! { format!(#format_string #(, #segments)*) }
+    };
+    let body = if has_body { quote! { Some(crate::transport::json_body(OPERATION, body)?) } } else { quote! { None } };
+    let execute = match operation.success {
+        Payload::Empty => quote! { execute_empty },
+        Payload::Schema(_) => quote! { execute },
+    };
+    quote! {
+        const OPERATION: &str = #operation_id;
+        let call = crate::transport::Call {
+            operation_id: OPERATION,
+            method: crate::transport::Method::#method,
+            path_template: #template,
+            path: #path,
+            query: #query,
+            body: #body,
+        };
+        self.client.#execute(call)
+    }
+}
+
+fn query_push(param: &Param) -> TokenStream {
+    let name = &param.name;
+    let field = ident(&param.name);
+    match &param.kind {
+        ParamKind::Integer { minimum, maximum } => {
+            let minimum = option_tokens(*minimum);
+            let maximum = option_tokens(*maximum);
+            quote! {
+                if let Some(value) = self.#field {
+                    crate::transport::check_range(OPERATION, #name, value as i128, #minimum, #maximum)?;
+                    query.push((#name, value.to_string()));
+                }
+            }
+        }
+        _ => quote! {
+            if let Some(value) = &self.#field {
+                query.push((#name, value.to_string()));
+            }
+        },
+    }
+}
+
+fn option_tokens(value: Option<i64>) -> TokenStream {
+    match value {
+        Some(value) => {
+            let value = value as i128;
+            quote! { Some(#value) }
+        }
+        None => quote! { None },
+    }
+}
+
+fn param_type(param: &Param) -> TokenStream {
+    match &param.kind {
+        ParamKind::String => quote! { String },
+        ParamKind::Integer { minimum: Some(minimum), .. } if *minimum >= 0 => quote! { u64 },
+        ParamKind::Integer { .. } => quote! { i64 },
+        ParamKind::Boolean => quote! { bool },
+        ParamKind::StringEnum(name) => type_path(name),
+    }
+}
+
+fn output_type(payload: &Payload) -> TokenStream {
+    match payload {
+        Payload::Empty => quote! { () },
+        Payload::Schema(name) => type_path(name),
+    }
+}
+
+fn type_path(schema: &str) -> TokenStream {
+    let name = format_ident!("{}", schema);
+    quote! { crate::types::#name }
+}
+
+fn method_doc(operation: &Operation) -> String {
+    let mut doc = format!("{}.\n\n{}\n\n`{} {}` (operation `{}`).\n", operation.summary, operation.description.trim_end(), operation.http_method, operation.path, operation.id);
+    let params: Vec<&Param> = operation.path_params.iter().chain(&operation.query_params).collect();
+    if !params.is_empty() || operation.body.is_some() {
+        doc.push_str("\n# Parameters\n\n");
+        for param in &operation.path_params {
+            doc.push_str(&format!("- `{}` (path, one URL segment): {}\n", param.name, one_line(&param.description)));
+        }
+        for param in &operation.query_params {
+            doc.push_str(&format!("- `{}` (query, optional; set on the returned builder): {}\n", param.name, one_line(&param.description)));
+        }
+        if let Some(body) = &operation.body {
+            doc.push_str(&format!("- `body`: the JSON request body, [`{body}`](crate::types::{body}).\n"));
+        }
+    }
+    doc.push_str("\n# Errors\n\n");
+    for (status, description) in &operation.error_statuses {
+        doc.push_str(&format!("- `{status}`: {}\n", one_line(description)));
+    }
+    doc.push_str(
+        "\nAny of these arrives as [`Error::Api`](crate::Error::Api) with the parsed error body; \
+         transport failures, undecodable bodies and invalid arguments have their own variants.\n",
+    );
+    if operation.deprecated {
+        doc.push_str("\n# Deprecated\n\nThe API documents this operation as deprecated.\n");
+    }
+    doc.push_str(&format!("\n# Example\n\n```no_run\n{}```\n", example(operation)));
+    doc
+}
+
+fn example(operation: &Operation) -> String {
+    let mut args: Vec<String> = operation
+        .path_params
+        .iter()
+        .map(|param| format!("{:?}", param.example.clone().unwrap_or_else(|| format!("my-{}", param.name.replace('_', "-")))))
+        .collect();
+    let mut setup = String::new();
+    if let Some(body) = &operation.body {
+        let json = operation.body_example.clone().unwrap_or_else(|| "{}".to_string());
+        setup.push_str(&format!(
+            "let body: sauce_accounts::types::{body} =\n    serde_json::from_str(r#\"{json}\"#).expect(\"a valid {body}\");\n"
+        ));
+        args.push("&body".to_string());
+    }
+    let call = format!("client.{}().{}({})", operation.tag, operation.method_name, args.join(", "));
+    let call = match &operation.pagination {
+        Some(pagination) => format!(
+            "for item in {call}.{}(50).iter() {{\n    let item = item?;\n    println!(\"{{item:?}}\");\n}}\n",
+            pagination.size_param
+        ),
+        None if !operation.query_params.is_empty() => format!("let result = {call}.send()?;\nprintln!(\"{{result:?}}\");\n"),
+        None => format!("let result = {call}?;\nprintln!(\"{{result:?}}\");\n"),
+    };
+    let allow = if operation.deprecated { "# #![allow(deprecated)]\n" } else { "" };
+    format!("{allow}# fn main() -> Result<(), sauce_accounts::Error> {{\nlet client = sauce_accounts::Client::from_env()?;\n{setup}{call}# Ok(())\n# }}\n")
+}
+
+fn setter_doc(param: &Param) -> String {
+    let mut doc = format!("Sets `{}`: {}", param.name, param.description.trim_end());
+    if let ParamKind::Integer { minimum, maximum } = param.kind {
+        let range = match (minimum, maximum) {
+            (Some(minimum), Some(maximum)) => format!("{minimum} to {maximum}"),
+            (Some(minimum), None) => format!("at least {minimum}"),
+            (None, Some(maximum)) => format!("at most {maximum}"),
+            (None, None) => String::new(),
+        };
+        if !range.is_empty() {
+            doc.push_str(&format!("\n\nAllowed: {range}; `send` refuses other values with [`Error::InvalidArgument`](crate::Error::InvalidArgument)."));
+        }
+    }
+    doc
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| format!(" {line}"));
+    quote! { #(#[doc = #lines])* }
+}
+
+/// A Rust identifier for a spec name (`team-name` → `team_name`), raw where it is a keyword.
+fn ident(name: &str) -> Ident {
+    let snake: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if matches!(snake.as_str(), "type" | "self" | "crate" | "super" | "move" | "ref" | "fn" | "mod" | "use" | "where" | "match" | "loop") {
+        Ident::new_raw(&snake, Span::call_site())
+    } else {
+        Ident::new(&snake, Span::call_site())
+    }
+}
+
+pub fn pascal_case(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}

@@ -1,0 +1,36 @@
+//! Models: progenitor's type generation over the component schemas.
+//!
+//! progenitor only types what the document names, so it is given the components alone (no
+//! paths): every body and response is a named component schema (checked in `model`), and
+//! progenitor's panics on operations with several response schemas cannot be reached.
+
+use openapiv3::OpenAPI;
+use progenitor::{GenerationSettings, Generator, TypeImpl};
+
+/// Schemas whose Rust type is hand-written in the crate, with the traits those types have.
+/// Each replacement exists because serde's derived behaviour would be wrong for the API:
+const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
+    // credentials must never appear in `Debug` output;
+    ("Secret", "crate::Secret", &[TypeImpl::FromStr]),
+    // the API sends these numbers as integers or as strings of digits;
+    ("ConcurrencyCount", "crate::ConcurrencyCount", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    // role numbers read better as named variants than as a validated integer;
+    ("RoleId", "crate::RoleId", &[TypeImpl::Display]),
+    // the API reports a team's organization as an id or as an object: variants get real names.
+    ("OrgRef", "crate::OrgRef", &[]),
+];
+
+pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let mut settings = GenerationSettings::default();
+    settings.with_derive("PartialEq");
+    for (schema, rust_type, impls) in REPLACEMENTS {
+        settings.with_replacement(schema, rust_type, impls.iter().cloned());
+    }
+    let mut components_only = spec.clone();
+    components_only.paths = Default::default();
+    let mut generator = Generator::new(&settings);
+    generator
+        .generate_tokens(&components_only)
+        .map_err(|error| format!("progenitor could not type the component schemas: {error}"))?;
+    Ok(generator.get_type_space().to_stream())
+}

@@ -1,0 +1,352 @@
+//! `Client` and its builder: where requests go, with which credentials, and how patiently.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::REGION_VAR;
+use crate::retry::RetryPolicy;
+use crate::{Credentials, Error, Region};
+
+/// The default overall timeout of one attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default response size limit: 10 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A blocking client of the Accounts API.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`, and every clone shares one connection pool.
+/// Operations are grouped the way the spec tags them: [`Client::teams`], [`Client::users`],
+/// [`Client::membership`], [`Client::organizations`], [`Client::classic`] and
+/// [`Client::concurrency`].
+///
+/// ```no_run
+/// use sauce_accounts::{Client, Credentials, Region};
+///
+/// # fn main() -> Result<(), sauce_accounts::Error> {
+/// let client = Client::builder()
+///     .region(Region::EuCentral1)
+///     .credentials(Credentials::new("admin", "access-key"))
+///     .build()?;
+/// for team in client.teams().lookup().iter() {
+///     println!("{}", team?.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) agent: ureq::Agent,
+    pub(crate) origin: Origin,
+    pub(crate) credentials: Credentials,
+    pub(crate) authorization: crate::Secret,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_body_size: u64,
+}
+
+/// The scheme, host and port requests go to, plus any path prefix of a custom base URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub(crate) scheme: String,
+    pub(crate) authority: String,
+    pub(crate) prefix: String,
+}
+
+impl Origin {
+    pub(crate) fn base_url(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, self.prefix)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.origin.base_url())
+            .field("credentials", &self.inner.credentials)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: region us-west-1, no credentials yet, 30 s timeout,
+    /// 10 s connect timeout, [`RetryPolicy::default`], proxy from the environment.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for `SAUCE_USERNAME` / `SAUCE_ACCESS_KEY`, in the region `SAUCE_REGION` names
+    /// (us-west-1 when unset).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming a missing variable or an unknown region.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::default().credentials(Credentials::from_env()?).region_from_env()?.build()
+    }
+
+    /// The base URL requests go to, e.g. `https://api.us-west-1.saucelabs.com`.
+    pub fn base_url(&self) -> String {
+        self.inner.origin.base_url()
+    }
+
+    /// The username requests authenticate as.
+    pub fn username(&self) -> &str {
+        self.inner.credentials.username()
+    }
+}
+
+/// Configures a [`Client`]. Every setting has a default except the credentials.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    target: Target,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent_suffix: Option<String>,
+    proxy: ProxySetting,
+    max_body_size: u64,
+    plain_http_hosts: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Region(Region),
+    BaseUrl(String),
+}
+
+#[derive(Clone, Debug)]
+enum ProxySetting {
+    FromEnv,
+    None,
+    Url(String),
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            target: Target::Region(Region::default()),
+            credentials: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent_suffix: None,
+            proxy: ProxySetting::FromEnv,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            plain_http_hosts: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("target", &self.target)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Sends requests to a Sauce Labs region.
+    pub fn region(mut self, region: Region) -> Self {
+        self.target = Target::Region(region);
+        self
+    }
+
+    /// Uses the region named by `SAUCE_REGION`, if it is set.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the variable holds an unknown name.
+    pub fn region_from_env(self) -> Result<Self, Error> {
+        match std::env::var(REGION_VAR).ok().filter(|value| !value.trim().is_empty()) {
+            None => Ok(self),
+            Some(name) => {
+                let region = name.parse::<Region>().map_err(|error| Error::config(format!("{REGION_VAR}: {error}")))?;
+                Ok(self.region(region))
+            }
+        }
+    }
+
+    /// Sends requests to a custom base URL instead of a region: a proxy, a staging stack or
+    /// the [sandbox](crate#the-sandbox). `http://` is only accepted for loopback hosts unless
+    /// the host is named in [`ClientBuilder::allow_plain_http_for`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.target = Target::BaseUrl(url.into());
+        self
+    }
+
+    /// Allows plain `http://` to `host`, which is not loopback. Credentials then cross the
+    /// network unencrypted: only for hosts you control.
+    pub fn allow_plain_http_for(mut self, host: impl Into<String>) -> Self {
+        self.plain_http_hosts.push(host.into().to_ascii_lowercase());
+        self
+    }
+
+    /// The username and access key to authenticate with.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The overall time one attempt may take, from connecting to the end of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time connecting may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How failed idempotent requests are retried; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Appended to the `User-Agent` (`sauce-accounts/<version> <suffix>`), to tell your
+    /// tool's traffic apart.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends every request through this HTTP(S) proxy (`http://host:port`). By default the
+    /// proxy comes from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Connects directly, ignoring the proxy environment variables.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::None;
+        self
+    }
+
+    /// The largest response body accepted, in bytes (10 MiB by default).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when credentials are missing, or the base URL or proxy is invalid or
+    /// plain `http://` to a host that is not loopback.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::config("no credentials: call ClientBuilder::credentials, or use Client::from_env with SAUCE_USERNAME and SAUCE_ACCESS_KEY set")
+        })?;
+        if credentials.username().is_empty() || credentials.access_key().is_empty() {
+            return Err(Error::config("the username and the access key must not be empty"));
+        }
+        let origin = match &self.target {
+            Target::Region(region) => parse_origin(&region.base_url(), &[])?,
+            Target::BaseUrl(url) => parse_origin(url, &self.plain_http_hosts)?,
+        };
+        let proxy = match &self.proxy {
+            ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
+            ProxySetting::None => None,
+            ProxySetting::Url(url) => {
+                Some(ureq::Proxy::new(url).map_err(|error| Error::config(format!("invalid proxy {url:?}: {error}")))?)
+            }
+        };
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("sauce-accounts/{} {suffix}", env!("CARGO_PKG_VERSION")),
+            None => format!("sauce-accounts/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // Redirects are followed by the transport itself, which knows which ones are safe.
+            .max_redirects(0)
+            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.connect_timeout))
+            .user_agent(user_agent.as_str())
+            .proxy(proxy)
+            .build();
+        let authorization = crate::Secret::new(credentials.basic_auth_header());
+        Ok(Client {
+            inner: Arc::new(Inner {
+                agent: ureq::Agent::new_with_config(config),
+                origin,
+                credentials,
+                authorization,
+                retry: self.retry,
+                max_body_size: self.max_body_size,
+            }),
+        })
+    }
+}
+
+fn parse_origin(url: &str, plain_http_hosts: &[String]) -> Result<Origin, Error> {
+    let invalid = |why: &str| Error::config(format!("invalid base URL {url:?}: {why}"));
+    let uri: ureq::http::Uri = url.trim().parse().map_err(|_| invalid("not a URL"))?;
+    let scheme = uri.scheme_str().ok_or_else(|| invalid("it needs https:// (or http:// for loopback)"))?.to_ascii_lowercase();
+    let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
+    if authority.as_str().contains('@') {
+        return Err(invalid("credentials do not belong in the URL; use ClientBuilder::credentials"));
+    }
+    if uri.query().is_some() {
+        return Err(invalid("it must not have a query string"));
+    }
+    let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    match scheme.as_str() {
+        "https" => {}
+        "http" if is_loopback(&host) || plain_http_hosts.contains(&host) => {}
+        "http" => {
+            return Err(invalid(&format!(
+                "plain http:// would send the access key unencrypted to {host}; use https://, or opt in with ClientBuilder::allow_plain_http_for(\"{host}\")"
+            )));
+        }
+        other => return Err(invalid(&format!("scheme {other} is not supported"))),
+    }
+    Ok(Origin {
+        scheme,
+        authority: authority.as_str().to_ascii_lowercase(),
+        prefix: uri.path().trim_end_matches('/').to_string(),
+    })
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_keep_scheme_authority_and_prefix() {
+        let origin = parse_origin("http://127.0.0.1:8080/prefix/", &[]).unwrap();
+        assert_eq!(origin, Origin { scheme: "http".into(), authority: "127.0.0.1:8080".into(), prefix: "/prefix".into() });
+        assert_eq!(parse_origin("http://[::1]:9/", &[]).unwrap().authority, "[::1]:9");
+    }
+
+    #[test]
+    fn plain_http_needs_loopback_or_an_explicit_opt_in() {
+        let error = parse_origin("http://proxy.internal:8080", &[]).unwrap_err().to_string();
+        assert!(error.contains("allow_plain_http_for(\"proxy.internal\")"), "{error}");
+        assert!(parse_origin("http://proxy.internal:8080", &["proxy.internal".into()]).is_ok());
+        assert!(parse_origin("http://localhost:1", &[]).is_ok());
+        assert!(parse_origin("ftp://example.com", &[]).is_err());
+        assert!(parse_origin("https://user:key@example.com", &[]).is_err());
+        assert!(parse_origin("not a url", &[]).is_err());
+    }
+}

@@ -1,0 +1,38 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod credentials;
+mod error;
+mod pagination;
+mod path;
+mod region;
+mod retry;
+mod transport;
+mod values;
+
+pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
+pub use credentials::{ACCESS_KEY_VAR, Credentials, REGION_VAR, USERNAME_VAR};
+pub use error::{ApiError, DecodeError, Error, Operation, SNIPPET_LIMIT, TransportError, TransportErrorKind};
+pub use pagination::{PageStyle, Paginator};
+pub use region::{Region, UnknownRegion};
+pub use retry::RetryPolicy;
+pub use transport::Method;
+pub use values::{ConcurrencyCount, OrgRef, RoleId, Secret};
+
+/// The request and response models, generated from `openapi/accounts.yaml` by `build.rs`
+/// (progenitor's type generation). Fields follow the spec; unknown fields in responses are
+/// ignored.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+pub mod types {
+    include!(concat!(env!("OUT_DIR"), "/types.rs"));
+}
+
+/// The operation groups ([`Teams`](operations::Teams), [`Users`](operations::Users) …) and
+/// request builders, generated from `openapi/accounts.yaml` by `build.rs`. Reach them
+/// through the [`Client`] methods of the same names.
+#[allow(clippy::all)]
+pub mod operations {
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}

@@ -1,0 +1,328 @@
+//! Sends one operation's request: URL, authentication, retries, redirects, size limit, and
+//! the mapping of every outcome to a typed result or [`Error`].
+//!
+//! This is the only module that talks to `ureq`. The generated operations reach it through
+//! [`Call`] and `Client::execute` / `Client::execute_empty`.
+
+use std::time::{Instant, SystemTime};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
+use ureq::http;
+
+use crate::Client;
+use crate::error::{ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, snippet};
+use crate::retry::parse_retry_after;
+
+/// The HTTP methods the API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name, e.g. `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether sending the request twice has the same effect as once (RFC 9110), which is
+    /// what makes an automatic retry safe.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+
+    fn http(self) -> http::Method {
+        match self {
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Patch => http::Method::PATCH,
+            Method::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+/// One request as the generated code describes it.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) operation_id: &'static str,
+    pub(crate) method: Method,
+    pub(crate) path_template: &'static str,
+    /// The path with its parameters already encoded (see [`crate::path::segment`]).
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl Call {
+    fn operation(&self) -> Operation {
+        Operation { id: self.operation_id, method: self.method.as_str(), path_template: self.path_template }
+    }
+}
+
+/// Serializes a request body.
+pub(crate) fn json_body<T: serde::Serialize>(operation_id: &'static str, body: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body)
+        .map_err(|error| Error::InvalidArgument { operation_id, message: format!("the request body cannot be encoded as JSON: {error}") })
+}
+
+/// Refuses an integer query parameter outside the spec's bounds before anything is sent.
+pub(crate) fn check_range(
+    operation_id: &'static str,
+    name: &str,
+    value: i128,
+    minimum: Option<i128>,
+    maximum: Option<i128>,
+) -> Result<(), Error> {
+    if minimum.is_some_and(|minimum| value < minimum) || maximum.is_some_and(|maximum| value > maximum) {
+        let bounds = match (minimum, maximum) {
+            (Some(minimum), Some(maximum)) => format!("from {minimum} to {maximum}"),
+            (Some(minimum), None) => format!("at least {minimum}"),
+            (None, Some(maximum)) => format!("at most {maximum}"),
+            (None, None) => unreachable!("a value is only out of range when a bound exists"),
+        };
+        return Err(Error::InvalidArgument { operation_id, message: format!("{name} is {value}, but must be {bounds}") });
+    }
+    Ok(())
+}
+
+/// Query strings encode everything but RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The most redirects followed for one attempt.
+const MAX_REDIRECTS: u32 = 5;
+
+/// A complete HTTP answer.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    request_id: Option<String>,
+    retry_after: Option<std::time::Duration>,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+enum Failure {
+    /// Nothing of the request can have reached the server.
+    BeforeSending(TransportErrorKind, String),
+    /// Some of the request may have reached the server.
+    AfterSending(TransportErrorKind, String),
+}
+
+impl Client {
+    /// Runs a call whose success response has a JSON body.
+    pub(crate) fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let answer = self.send(&call)?;
+        serde_json::from_slice(&answer.body).map_err(|error| {
+            Error::Decode(Box::new(DecodeError {
+                operation: call.operation(),
+                status: answer.status,
+                message: error.to_string(),
+                content_type: answer.content_type.clone(),
+                body_snippet: snippet(&answer.body, self.inner.credentials.access_key().expose()),
+            }))
+        })
+    }
+
+    /// Runs a call whose success response has no body (204).
+    pub(crate) fn execute_empty(&self, call: Call) -> Result<(), Error> {
+        self.send(&call).map(drop)
+    }
+
+    /// Sends the call, retrying and following redirects as allowed, until a 2xx answer or an
+    /// error.
+    fn send(&self, call: &Call) -> Result<Answer, Error> {
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let outcome = self.attempt(call);
+            let (retryable, retry_after) = match &outcome {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok(outcome.ok().expect("matched Ok")),
+                Ok(answer) => (call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504), answer.retry_after),
+                Err(Failure::BeforeSending(..)) => (true, None),
+                Err(Failure::AfterSending(kind, _)) => (
+                    call.method.is_idempotent()
+                        && matches!(kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io),
+                    None,
+                ),
+            };
+            let wait = if retryable && attempts < policy.max_attempts { policy.delay(attempts, retry_after) } else { None };
+            match wait {
+                Some(wait) if started.elapsed() + wait < policy.deadline => policy.sleep(wait),
+                _ => return Err(self.failure(call, outcome, attempts)),
+            }
+        }
+    }
+
+    fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32) -> Error {
+        match outcome {
+            Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, self.inner.credentials.access_key().expose()))),
+            Err(Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message)) => {
+                Error::Transport(Box::new(TransportError { operation: call.operation(), kind, message, attempts }))
+            }
+        }
+    }
+
+    /// One attempt, following same-origin redirects that are safe to follow.
+    fn attempt(&self, call: &Call) -> Result<Answer, Failure> {
+        let origin = &self.inner.origin;
+        let mut path_and_query = format!("{}{}", origin.prefix, call.path);
+        let query: Vec<String> = call
+            .query
+            .iter()
+            .map(|(name, value)| format!("{}={}", utf8_percent_encode(name, QUERY), utf8_percent_encode(value, QUERY)))
+            .collect();
+        if !query.is_empty() {
+            path_and_query = format!("{path_and_query}?{}", query.join("&"));
+        }
+        for _ in 0..=MAX_REDIRECTS {
+            let url = format!("{}://{}{}", origin.scheme, origin.authority, path_and_query);
+            let answer = self.exchange(call, &url)?;
+            if !matches!(answer.status, 301 | 302 | 303 | 307 | 308) {
+                return Ok(answer);
+            }
+            let location = answer.location.clone().unwrap_or_default();
+            // A 301/302/303 turns the request into a GET without body in every client, so
+            // only reads may follow one; 307/308 keep method and body.
+            let keeps_request = matches!(answer.status, 307 | 308) || call.method == Method::Get;
+            match self.same_origin_path(&location) {
+                Some(next) if keeps_request => path_and_query = next,
+                _ => {
+                    return Err(Failure::AfterSending(
+                        TransportErrorKind::Redirect { location: location.clone() },
+                        format!("HTTP {} to {:?} not followed: only same-origin redirects that keep the request are", answer.status, location),
+                    ));
+                }
+            }
+        }
+        Err(Failure::AfterSending(
+            TransportErrorKind::Redirect { location: String::new() },
+            format!("more than {MAX_REDIRECTS} redirects"),
+        ))
+    }
+
+    /// The path and query of `location` if it points at the configured origin.
+    fn same_origin_path(&self, location: &str) -> Option<String> {
+        if location.starts_with('/') && !location.starts_with("//") {
+            return Some(location.to_string());
+        }
+        let uri: http::Uri = location.parse().ok()?;
+        let origin = &self.inner.origin;
+        let same = uri.scheme_str().is_some_and(|scheme| scheme.eq_ignore_ascii_case(&origin.scheme))
+            && uri.authority().is_some_and(|authority| authority.as_str().eq_ignore_ascii_case(&origin.authority));
+        same.then(|| uri.path_and_query().map_or_else(|| "/".to_string(), |path| path.as_str().to_string()))
+    }
+
+    /// One HTTP exchange, reading the whole body within the size limit.
+    fn exchange(&self, call: &Call, url: &str) -> Result<Answer, Failure> {
+        let builder = http::Request::builder()
+            .method(call.method.http())
+            .uri(url)
+            .header(http::header::AUTHORIZATION, self.inner.authorization.expose())
+            .header(http::header::ACCEPT, "application/json");
+        let sent = match &call.body {
+            Some(body) => builder
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body.as_slice())
+                .map(|request| self.inner.agent.run(request)),
+            None => builder.body(()).map(|request| self.inner.agent.run(request)),
+        };
+        let mut response = match sent {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => return Err(classify(error)),
+            Err(error) => return Err(Failure::BeforeSending(TransportErrorKind::Protocol, format!("invalid request: {error}"))),
+        };
+        let header = |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
+        let status = response.status().as_u16();
+        let content_type = header("content-type");
+        let request_id = header("x-request-id").or_else(|| header("x-sauce-request-id")).or_else(|| header("x-amzn-requestid"));
+        let retry_after = header("retry-after").and_then(|value| parse_retry_after(&value, SystemTime::now()));
+        let location = header("location");
+        let limit = self.inner.max_body_size;
+        let body = response.body_mut().with_config().limit(limit).read_to_vec().map_err(|error| match error {
+            ureq::Error::BodyExceedsLimit(_) => {
+                Failure::AfterSending(TransportErrorKind::BodyTooLarge { limit }, format!("the response body exceeds {limit} bytes"))
+            }
+            other => match classify(other) {
+                Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message) => Failure::AfterSending(kind, message),
+            },
+        })?;
+        Ok(Answer { status, content_type, request_id, retry_after, location, body })
+    }
+}
+
+/// Sorts a ureq error by what failed and whether the request may have left.
+fn classify(error: ureq::Error) -> Failure {
+    let message = error.to_string();
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Failure::BeforeSending(TransportErrorKind::Connect, message),
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            Failure::BeforeSending(TransportErrorKind::Timeout, message)
+        }
+        ureq::Error::Timeout(_) => Failure::AfterSending(TransportErrorKind::Timeout, message),
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable => {
+                Failure::BeforeSending(TransportErrorKind::Connect, message)
+            }
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Failure::AfterSending(TransportErrorKind::Timeout, message),
+            _ => Failure::AfterSending(TransportErrorKind::Io, message),
+        },
+        ureq::Error::Tls(_) => Failure::AfterSending(TransportErrorKind::Tls, message),
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
+            Failure::BeforeSending(TransportErrorKind::Protocol, message)
+        }
+        _ => Failure::AfterSending(TransportErrorKind::Protocol, message),
+    }
+}
+
+fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &str) -> ApiError {
+    let mut error = ApiError {
+        operation,
+        status: answer.status,
+        detail: None,
+        non_field_errors: Vec::new(),
+        field_errors: Default::default(),
+        body_snippet: snippet(&answer.body, access_key),
+        request_id: answer.request_id,
+        retry_after: answer.retry_after,
+        attempts,
+    };
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
+        for (name, value) in fields {
+            let messages = || match &value {
+                serde_json::Value::String(text) => vec![text.clone()],
+                serde_json::Value::Array(items) => {
+                    items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string)).collect()
+                }
+                other => vec![other.to_string()],
+            };
+            match name.as_str() {
+                "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
+                "non_field_errors" => error.non_field_errors = messages(),
+                "status_code" => {}
+                _ => {
+                    error.field_errors.insert(name.clone(), messages());
+                }
+            }
+        }
+    }
+    error
+}
