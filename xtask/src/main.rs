@@ -1,1 +1,94 @@
-fn main(){}
+//! Repository chores for sauce-accounts, run as `cargo xtask <verb>`.
+//!
+//! - `expand`: writes the code `build.rs` generates to `generated/` (git-ignored) to read it;
+//! - `docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]`: checks `openapi/accounts.yaml`
+//!   against the Accounts API docs, with `openapi/deviations.yaml` explaining the differences.
+
+#[path = "../../codegen/mod.rs"]
+mod codegen;
+mod docs;
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <verb>
+
+verbs:
+  expand                          write the generated code to generated/ for reading
+  docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]
+                                  compare openapi/accounts.yaml with the Accounts API docs
+                                  (default docs: ../shared/docs/*; URLs are fetched)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("expand") => expand(),
+        Some("docs-sync") => docs_sync(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown verb {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn expand() -> Result<ExitCode, String> {
+    let started = std::time::Instant::now();
+    let generated = codegen::generate_from_path(&root().join("openapi/accounts.yaml"))?;
+    let elapsed = started.elapsed();
+    let directory = root().join("generated");
+    std::fs::create_dir_all(&directory).map_err(|error| error.to_string())?;
+    for (name, text) in generated.files() {
+        std::fs::write(directory.join(name), text).map_err(|error| error.to_string())?;
+        println!("wrote generated/{name} ({} lines)", text.lines().count());
+    }
+    println!("{} generated lines in {:.0?}", generated.line_count(), elapsed);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn docs_sync(args: &[String]) -> Result<ExitCode, String> {
+    let mut sources = Vec::new();
+    let mut json = false;
+    let mut verbose = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--docs" => sources.push(args.next().ok_or("--docs needs a path or URL")?.clone()),
+            "--json" => json = true,
+            "--verbose" | "-v" => verbose = true,
+            other => return Err(format!("docs-sync: unknown argument {other:?}\n\n{USAGE}")),
+        }
+    }
+    if sources.is_empty() {
+        let shared = root().join("../shared/docs");
+        let mut found: Vec<String> = std::fs::read_dir(&shared)
+            .map_err(|error| format!("no --docs given and {} cannot be read: {error}", shared.display()))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path().display().to_string()))
+            .collect();
+        found.sort();
+        sources = found;
+    }
+    let (names, docs) = sync::load_documents(&sources)?;
+    let read = |name: &str| std::fs::read_to_string(root().join(name)).map_err(|error| format!("{name}: {error}"));
+    let report = sync::compare(&read("openapi/accounts.yaml")?, &read("openapi/deviations.yaml")?, names, &docs)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?);
+    } else {
+        print!("{}", report.render(verbose));
+    }
+    Ok(if report.in_sync() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,504 @@
+//! Reads the Accounts API documentation in the three forms it comes in, into one list of
+//! documented operations.
+//!
+//! - the docs' MDX source: `<details><summary>` blocks with a method and a path, parameter
+//!   tables with `| QUERY | OPTIONAL | STRING |` markers, response tables;
+//! - the published page as plain text: `METHOD /path` lines, parameter names followed by the
+//!   same markers, `200Success.` response lines;
+//! - a bare endpoint index: backticked `` `METHOD path` `` lines.
+//!
+//! The form is detected from the content. Markup the reader does not understand is reported,
+//! never skipped silently.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Form {
+    Source,
+    Published,
+    Index,
+}
+
+impl Form {
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Source => "source",
+            Form::Published => "published",
+            Form::Index => "index",
+        }
+    }
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    Path,
+    Query,
+    Body,
+    Header,
+}
+
+impl Location {
+    pub fn name(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Body => "body",
+            Location::Header => "header",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocParam {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    /// Normalised: string, integer, number, boolean, object, array.
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocOperation {
+    pub form: Form,
+    /// Where the operation was found, `file:line`.
+    pub origin: String,
+    pub heading: String,
+    pub method: String,
+    /// Normalised path: placeholders as `{}`, no trailing slash, no query.
+    pub path: String,
+    /// Whether the doc has a parameter section for it (index entries and mere mentions do not).
+    pub has_params: bool,
+    pub params: Vec<DocParam>,
+    pub statuses: BTreeSet<u16>,
+}
+
+/// Markup the reader could not understand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarkupProblem {
+    pub origin: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct DocSet {
+    pub operations: Vec<DocOperation>,
+    pub problems: Vec<MarkupProblem>,
+}
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Detects the form of `text` from its content.
+pub fn detect(text: &str) -> Option<Form> {
+    if text.contains("<details") || text.contains("<table") {
+        return Some(Form::Source);
+    }
+    if text.lines().any(|line| method_line(line).is_some()) {
+        return Some(Form::Published);
+    }
+    if text.lines().any(|line| backticked_operation(line).is_some()) {
+        return Some(Form::Index);
+    }
+    None
+}
+
+/// Reads one document; `name` is used in origins.
+pub fn read(name: &str, text: &str, set: &mut DocSet) -> Result<Form, String> {
+    let form = detect(text).ok_or_else(|| format!("{name}: not a recognised form of the Accounts API docs (no operations found)"))?;
+    match form {
+        Form::Source => read_source(name, text, set),
+        Form::Published => read_published(name, text, set),
+        Form::Index => read_index(name, text, set),
+    }
+    Ok(form)
+}
+
+/// Decodes the HTML entities the docs use.
+pub fn decode_entities(text: &str) -> String {
+    text.replace("&#123;", "{")
+        .replace("&#125;", "}")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Normalises a documented path: entities decoded, host dropped, `<X>`/`{x}` → `{}`, no
+/// trailing slash. Returns the path, its placeholder names and any query parameter names.
+pub fn normalize_path(raw: &str) -> (String, Vec<String>, Vec<String>) {
+    let decoded = decode_entities(raw.trim());
+    let without_host = match decoded.find("://") {
+        Some(scheme_end) => {
+            let rest = &decoded[scheme_end + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..]).to_string()
+        }
+        None => decoded,
+    };
+    let (path, query) = match without_host.split_once('?') {
+        Some((path, query)) => (path.to_string(), query.to_string()),
+        None => (without_host, String::new()),
+    };
+    let query_names: Vec<String> =
+        query.split('&').filter(|pair| !pair.is_empty()).map(|pair| pair.split('=').next().unwrap_or("").to_string()).collect();
+    let mut names = Vec::new();
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let inner = segment
+                .strip_prefix('{')
+                .and_then(|rest| rest.strip_suffix('}'))
+                .or_else(|| segment.strip_prefix('<').and_then(|rest| rest.strip_suffix('>')));
+            match inner {
+                Some(name) => {
+                    names.push(name.to_ascii_lowercase().replace('-', "_"));
+                    "{}".to_string()
+                }
+                None => segment.to_string(),
+            }
+        })
+        .collect();
+    let mut normalized = segments.join("/");
+    while normalized.len() > 1 && normalized.ends_with('/') {
+        normalized.pop();
+    }
+    (normalized, names, query_names)
+}
+
+/// `GET /path` or `POST /path DEPRECATED` on a line of its own.
+fn method_line(line: &str) -> Option<(String, String)> {
+    let mut words = line.split_whitespace();
+    let method = words.next()?;
+    let path = words.next()?;
+    let rest: Vec<&str> = words.collect();
+    if !METHODS.contains(&method) || !path.starts_with('/') || !(rest.is_empty() || rest == ["DEPRECATED"]) {
+        return None;
+    }
+    Some((method.to_string(), path.to_string()))
+}
+
+/// `` `GET /path` `` on a line of its own (tabs and spaces between are fine).
+fn backticked_operation(line: &str) -> Option<(String, String)> {
+    let inner = line.trim().strip_prefix('`')?.strip_suffix('`')?;
+    let mut words = inner.split_whitespace();
+    let method = words.next()?.to_ascii_uppercase();
+    let path = words.next()?;
+    if words.next().is_some() || !METHODS.contains(&method.as_str()) || !path.starts_with('/') {
+        return None;
+    }
+    Some((method, path.to_string()))
+}
+
+/// `| QUERY | OPTIONAL | STRING |` → its three cells.
+fn marker(line: &str) -> Option<[String; 3]> {
+    let start = line.find('|')?;
+    let end = line.rfind('|')?;
+    if end <= start {
+        return None;
+    }
+    let cells: Vec<String> = line[start + 1..end].split('|').map(|cell| cell.trim().to_string()).collect();
+    let [location, required, kind] = <[String; 3]>::try_from(cells).ok()?;
+    let is_word = |cell: &str| !cell.is_empty() && cell.chars().all(|c| c.is_ascii_uppercase() || c == ' ');
+    (is_word(&location) && is_word(&required)).then_some([location, required, kind])
+}
+
+fn parse_marker(name: &str, cells: &[String; 3]) -> Result<DocParam, String> {
+    let location = match cells[0].to_ascii_uppercase().as_str() {
+        "PATH" => Location::Path,
+        "QUERY" => Location::Query,
+        "BODY" => Location::Body,
+        "HEADER" => Location::Header,
+        other => return Err(format!("parameter {name}: unknown location {other:?}")),
+    };
+    let required = match cells[1].to_ascii_uppercase().as_str() {
+        "REQUIRED" => true,
+        "OPTIONAL" => false,
+        other => return Err(format!("parameter {name}: unknown requiredness {other:?}")),
+    };
+    let kind_text = cells[2].to_ascii_uppercase();
+    let kind = ["ARRAY", "INTEGER", "NUMBER", "STRING", "BOOLEAN", "OBJECT"]
+        .into_iter()
+        .find(|kind| kind_text.starts_with(kind))
+        .ok_or_else(|| format!("parameter {name}: unknown type {:?}", cells[2]))?
+        .to_ascii_lowercase();
+    Ok(DocParam { name: name.to_string(), location, required, kind })
+}
+
+fn new_operation(form: Form, origin: String, heading: &str, method: &str, raw_path: &str, has_params: bool) -> DocOperation {
+    let (path, _, query) = normalize_path(raw_path);
+    DocOperation {
+        form,
+        origin,
+        heading: heading.to_string(),
+        method: method.to_ascii_uppercase(),
+        path,
+        has_params,
+        params: query.into_iter().map(|name| DocParam { name, location: Location::Query, required: false, kind: "string".into() }).collect(),
+        statuses: BTreeSet::new(),
+    }
+}
+
+/// Text between `open` and `close` after `from`.
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(&text[start..end])
+}
+
+/// Endpoints the prose points at: `GET https://api.….saucelabs.com/path` and one-line curl
+/// commands outside a sample request.
+fn references(line: &str) -> Vec<(String, String)> {
+    let decoded = decode_entities(line);
+    let mut found = Vec::new();
+    for method in METHODS {
+        for prefix in [format!("{method} https://"), format!("--request {method} 'https://")] {
+            let mut rest = decoded.as_str();
+            while let Some(at) = rest.find(&prefix) {
+                let url_start = at + prefix.len() - "https://".len();
+                let url: String =
+                    rest[url_start..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '<' | '`')).collect();
+                if url.contains("saucelabs.com/") {
+                    found.push((method.to_string(), url.clone()));
+                }
+                rest = &rest[url_start + url.len()..];
+            }
+        }
+    }
+    found
+}
+
+#[derive(PartialEq)]
+enum Section {
+    Other,
+    Parameters,
+    Responses,
+    SampleRequest,
+}
+
+fn read_source(name: &str, text: &str, set: &mut DocSet) {
+    let mut heading = String::new();
+    let mut current: Option<DocOperation> = None;
+    let mut section = Section::Other;
+    let mut pending_param: Option<String> = None;
+    for (index, line) in text.lines().enumerate() {
+        let origin = format!("{name}:{}", index + 1);
+        let trimmed = line.trim();
+        if let Some(title) = trimmed.strip_prefix("###") {
+            if !title.starts_with('#') {
+                heading = title.trim().to_string();
+            }
+        }
+        if trimmed.starts_with("#### Parameters") {
+            section = Section::Parameters;
+            continue;
+        }
+        if trimmed.starts_with("#### Responses") {
+            section = Section::Responses;
+            pending_param = None;
+            continue;
+        }
+        if trimmed.starts_with("```") {
+            section = if trimmed.contains("Sample Request") {
+                Section::SampleRequest
+            } else if section == Section::SampleRequest {
+                Section::Other
+            } else {
+                section
+            };
+        }
+        if trimmed.contains("<summary>") {
+            let method = between(trimmed, "\">", "</span>");
+            let path = between(trimmed, "<code>", "</code>");
+            match (method, path) {
+                (Some(method), Some(path)) if METHODS.contains(&method.trim()) => {
+                    if let Some(open) = current.take() {
+                        set.operations.push(open);
+                    }
+                    current = Some(new_operation(Form::Source, origin, &heading, method.trim(), path, true));
+                    section = Section::Other;
+                }
+                _ => set.problems.push(MarkupProblem { origin, message: format!("a <summary> without a method and a path: {trimmed}") }),
+            }
+            continue;
+        }
+        if trimmed.contains("</details>") {
+            if let Some(done) = current.take() {
+                set.operations.push(done);
+            }
+            section = Section::Other;
+            continue;
+        }
+        if let Some((method, path)) = backticked_operation(trimmed) {
+            set.operations.push(new_operation(Form::Source, origin, &heading, &method, &path, false));
+            continue;
+        }
+        if section != Section::SampleRequest {
+            for (method, url) in references(trimmed) {
+                set.operations.push(new_operation(Form::Source, origin.clone(), &heading, &method, &url, false));
+            }
+        }
+        match section {
+            Section::Parameters => {
+                if let Some(param) = between(trimmed, "<td><code>", "</code></td>") {
+                    pending_param = Some(param.trim().to_string());
+                } else if let Some(cells) = marker(trimmed) {
+                    match (pending_param.take(), current.as_mut()) {
+                        (Some(param), Some(operation)) => match parse_marker(&param, &cells) {
+                            Ok(param) => operation.params.push(param),
+                            Err(message) => set.problems.push(MarkupProblem { origin, message }),
+                        },
+                        _ => set.problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+                    }
+                }
+            }
+            Section::Responses => {
+                let cell = between(trimmed, "<td><code>", "</code></td>").or_else(|| between(trimmed, "<td>", "</td>"));
+                if let (Some(cell), Some(operation)) = (cell, current.as_mut()) {
+                    if let Ok(status) = cell.trim().parse::<u16>() {
+                        operation.statuses.insert(status);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(open) = current {
+        set.problems.push(MarkupProblem { origin: open.origin.clone(), message: "a <details> block that never closes".into() });
+        set.operations.push(open);
+    }
+}
+
+fn read_published(name: &str, text: &str, set: &mut DocSet) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut current: Option<DocOperation> = None;
+    let mut section = Section::Other;
+    let mut pending_param: Option<String> = None;
+    let mut last_title = String::new();
+    for (index, line) in lines.iter().enumerate() {
+        let origin = format!("{name}:{}", index + 1);
+        let trimmed = line.trim();
+        if let Some((method, path)) = method_line(trimmed) {
+            if let Some(done) = current.take() {
+                set.operations.push(done);
+            }
+            current = Some(new_operation(Form::Published, origin, &last_title, &method, &path, true));
+            section = Section::Other;
+            continue;
+        }
+        match trimmed {
+            "Parameters" => {
+                section = Section::Parameters;
+                continue;
+            }
+            "Responses" => {
+                section = Section::Responses;
+                pending_param = None;
+                continue;
+            }
+            "Sample Request" => {
+                section = Section::SampleRequest;
+                continue;
+            }
+            "Sample Response" | "Sample Failed Response" | "Response Details" => {
+                section = Section::Other;
+                continue;
+            }
+            _ => {}
+        }
+        if section == Section::SampleRequest && !trimmed.ends_with('\\') && !trimmed.starts_with("curl") {
+            // The curl command ended on the previous line.
+            section = Section::Other;
+        }
+        if section != Section::SampleRequest {
+            for (method, url) in references(trimmed) {
+                set.operations.push(new_operation(Form::Published, origin.clone(), &last_title, &method, &url, false));
+            }
+        }
+        match section {
+            Section::Parameters => {
+                if let Some(cells) = marker(trimmed) {
+                    match (pending_param.take(), current.as_mut()) {
+                        (Some(param), Some(operation)) => match parse_marker(&param, &cells) {
+                            Ok(param) => operation.params.push(param),
+                            Err(message) => set.problems.push(MarkupProblem { origin, message }),
+                        },
+                        _ => set.problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+                    }
+                } else if !trimmed.is_empty()
+                    && !trimmed.contains(' ')
+                    && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    pending_param = Some(trimmed.to_string());
+                }
+            }
+            Section::Responses => {
+                let digits: String = trimmed.chars().take(3).collect();
+                if let (Ok(status), Some(operation)) = (digits.parse::<u16>(), current.as_mut()) {
+                    if digits.len() == 3 {
+                        operation.statuses.insert(status);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !trimmed.is_empty() && section == Section::Other && !trimmed.starts_with('{') && !trimmed.starts_with('"') {
+            last_title = trimmed.to_string();
+        }
+    }
+    if let Some(done) = current {
+        set.operations.push(done);
+    }
+}
+
+fn read_index(name: &str, text: &str, set: &mut DocSet) {
+    let mut heading = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(title) = trimmed.strip_prefix('#') {
+            heading = title.trim_start_matches('#').trim().to_string();
+            continue;
+        }
+        if let Some((method, path)) = backticked_operation(trimmed) {
+            set.operations.push(new_operation(Form::Index, format!("{name}:{}", index + 1), &heading, &method, &path, false));
+        } else if trimmed.starts_with('`') {
+            set.problems.push(MarkupProblem { origin: format!("{name}:{}", index + 1), message: format!("a backticked line that is not `METHOD /path`: {trimmed}") });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise_every_spelling() {
+        for raw in [
+            "/team-management/v1/teams/&#123;team_id&#125;/",
+            "/team-management/v1/teams/<TEAM_ID>",
+            "/team-management/v1/teams/{id}",
+            "https://api.us-west-1.saucelabs.com/team-management/v1/teams/{team_id}/",
+        ] {
+            assert_eq!(normalize_path(raw).0, "/team-management/v1/teams/{}", "{raw}");
+        }
+        let (path, names, query) = normalize_path("/rest/v1/users/<USERNAME>/activity?level=user");
+        assert_eq!((path.as_str(), names, query), ("/rest/v1/users/{}/activity", vec!["username".to_string()], vec!["level".to_string()]));
+    }
+
+    #[test]
+    fn markers_parse_case_and_decorations() {
+        let cells = marker("<p><small>| QUERY | OPTIONAL | INTEGER MAX=100 |</small></p>").unwrap();
+        let param = parse_marker("limit", &cells).unwrap();
+        assert_eq!((param.location, param.required, param.kind.as_str()), (Location::Query, false, "integer"));
+        let cells = marker("| BODY | REQUIRED | ARRAY OF STRINGS |").unwrap();
+        assert_eq!(parse_marker("teams", &cells).unwrap().kind, "array");
+        let cells = marker("| COOKIE | REQUIRED | STRING |").unwrap();
+        assert!(parse_marker("x", &cells).is_err());
+    }
+}
