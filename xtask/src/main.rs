@@ -8,6 +8,8 @@
 mod codegen;
 mod docs;
 mod sync;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

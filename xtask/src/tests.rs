@@ -1,0 +1,194 @@
+//! docs-sync against small fixture docs written for these tests (one per form) and a small
+//! widget spec; each kind of drift is made by editing a fixture and must be found and named.
+//! Also: the code generator is deterministic and names what it cannot generate.
+
+use crate::docs::{self, DocSet, Form};
+use crate::sync::{self, Difference, Report};
+
+const SPEC: &str = include_str!("fixtures/spec.yaml");
+const DEVIATIONS: &str = include_str!("fixtures/deviations.yaml");
+const SOURCE: &str = include_str!("fixtures/source.mdx");
+const PUBLISHED: &str = include_str!("fixtures/published.txt");
+const INDEX: &str = include_str!("fixtures/index.md");
+
+fn check(documents: &[(&str, &str)], spec: &str, deviations: &str) -> Report {
+    let mut set = DocSet::default();
+    for (name, text) in documents {
+        docs::read(name, text, &mut set).unwrap();
+    }
+    sync::compare(spec, deviations, documents.iter().map(|(name, _)| name.to_string()).collect(), &set).unwrap()
+}
+
+fn differences(report: &Report) -> Vec<(String, String, Option<String>, Option<String>)> {
+    report
+        .differences
+        .iter()
+        .map(|Difference { kind, operation, param, form, .. }| (kind.clone(), operation.clone(), param.clone(), form.clone()))
+        .collect()
+}
+
+fn one(kind: &str, operation: &str, param: Option<&str>, form: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+    vec![(kind.to_string(), operation.to_string(), param.map(str::to_string), Some(form.to_string()))]
+}
+
+#[test]
+fn forms_are_detected_by_content() {
+    assert_eq!(docs::detect(SOURCE), Some(Form::Source));
+    assert_eq!(docs::detect(PUBLISHED), Some(Form::Published));
+    assert_eq!(docs::detect(INDEX), Some(Form::Index));
+    assert_eq!(docs::detect("just prose"), None);
+}
+
+#[test]
+fn the_fixture_docs_are_in_sync() {
+    let report = check(&[("source.mdx", SOURCE), ("published.txt", PUBLISHED), ("index.md", INDEX)], SPEC, DEVIATIONS);
+    assert!(report.in_sync(), "{}", report.render(true));
+    assert_eq!(report.documented_operations, 3);
+    assert!(report.differences.is_empty());
+}
+
+#[test]
+fn removing_an_endpoint_from_the_docs_is_found() {
+    let index = INDEX.replace("`DELETE /v1/widgets/<WIDGET_ID>/`", "");
+    let source = SOURCE.replace("`DELETE /v1/widgets/<WIDGET_ID>/`", "");
+    let report = check(&[("source.mdx", &source), ("index.md", &index)], SPEC, DEVIATIONS);
+    assert_eq!(differences(&report), vec![("undocumented-operation".into(), "delete_widget".into(), None, None)]);
+    assert!(!report.in_sync());
+    assert!(report.render(false).contains("delete_widget"));
+}
+
+#[test]
+fn adding_an_endpoint_to_the_docs_is_found_in_each_form() {
+    let index = format!("{INDEX}\n`PATCH /v1/gadgets/<GADGET_ID>/`\n");
+    assert_eq!(differences(&check(&[("index.md", &index)], SPEC, DEVIATIONS)), one("missing-operation", "PATCH /v1/gadgets/{}", None, "index"));
+    let published = format!("{PUBLISHED}\nTouch a Gadget\n\nPATCH /v1/gadgets/{{gadget_id}}/\n\nParameters\n");
+    let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
+    assert_eq!(differences(&report), one("missing-operation", "PATCH /v1/gadgets/{}", None, "published"));
+    let source = format!(
+        "{SOURCE}\n### Touch\n\n<details><summary><span className=\"apiPatch\">PATCH</span> <code>/v1/gadgets/&#123;id&#125;</code></summary>\n</details>\n"
+    );
+    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("missing-operation", "PATCH /v1/gadgets/{}", None, "source"));
+}
+
+#[test]
+fn adding_and_removing_a_parameter_is_found() {
+    let published = PUBLISHED.replace("color\n\n| QUERY | OPTIONAL | STRING |", "shade\n\n| QUERY | OPTIONAL | STRING |");
+    let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
+    let mut found = differences(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("param-extra".into(), "lookup_widgets".into(), Some("color".into()), Some("published".into())),
+            ("param-missing".into(), "lookup_widgets".into(), Some("shade".into()), Some("published".into())),
+        ]
+    );
+}
+
+#[test]
+fn flipping_required_is_found() {
+    let source = SOURCE.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | REQUIRED | INTEGER |");
+    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("param-required", "create_widget", Some("size"), "source"));
+    let published = PUBLISHED.replace("| BODY | REQUIRED | STRING |", "| BODY | OPTIONAL | STRING |");
+    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("param-required", "create_widget", Some("name"), "published"));
+}
+
+#[test]
+fn moving_a_parameter_between_query_and_body_is_found() {
+    let source = SOURCE.replace("| QUERY | OPTIONAL | STRING |", "| BODY | OPTIONAL | STRING |");
+    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("param-location", "lookup_widgets", Some("color"), "source"));
+}
+
+#[test]
+fn changing_a_type_is_found() {
+    let published = PUBLISHED.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
+    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("param-type", "create_widget", Some("size"), "published"));
+}
+
+#[test]
+fn changing_a_method_is_found_in_each_form() {
+    let index = INDEX.replace("`DELETE /v1/widgets/<WIDGET_ID>/`", "`POST /v1/widgets/<WIDGET_ID>/`");
+    let report = check(&[("index.md", &index)], SPEC, DEVIATIONS);
+    assert!(differences(&report).contains(&("method".into(), "POST /v1/widgets/{}".into(), None, Some("index".into()))), "{report:?}");
+    let published = PUBLISHED.replace("DELETE /v1/widgets/{widget_id}/", "PUT /v1/widgets/{widget_id}/");
+    let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
+    assert!(differences(&report).contains(&("method".into(), "PUT /v1/widgets/{}".into(), None, Some("published".into()))));
+    let source = SOURCE.replace("className=\"apiPost\">POST", "className=\"apiPut\">PUT");
+    let report = check(&[("source.mdx", &source)], SPEC, DEVIATIONS);
+    assert!(differences(&report).contains(&("method".into(), "PUT /v1/widgets".into(), None, Some("source".into()))));
+}
+
+#[test]
+fn an_undocumented_status_is_found() {
+    let published = PUBLISHED.replace("201Made.", "201Made.\n409Conflict.");
+    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("status-missing", "create_widget", Some("409"), "published"));
+}
+
+#[test]
+fn deviations_explain_differences_and_stale_ones_are_reported() {
+    let published = PUBLISHED.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
+    let deviations = format!(
+        "{DEVIATIONS}  - id: size-as-text\n    kind: param-type\n    operation: create_widget\n    params: [size]\n    reason: test\n  - id: gone\n    kind: param-required\n    operation: create_widget\n    params: [name]\n    reason: test\n"
+    );
+    let report = check(&[("published.txt", &published)], SPEC, &deviations);
+    assert_eq!(report.differences[0].explained_by.as_deref(), Some("size-as-text"));
+    assert_eq!(report.stale_deviations, vec!["gone".to_string()]);
+    assert!(!report.in_sync());
+    assert!(report.render(false).contains("stale deviation `gone`"));
+}
+
+#[test]
+fn unknown_markup_is_reported() {
+    let source = SOURCE.replace("| QUERY | OPTIONAL | STRING |", "| COOKIE | OPTIONAL | STRING |");
+    let report = check(&[("source.mdx", &source)], SPEC, DEVIATIONS);
+    assert_eq!(report.markup_problems.len(), 1, "{report:?}");
+    assert!(report.markup_problems[0].contains("unknown location \"COOKIE\""));
+    let source = SOURCE.replace("<span className=\"apiGet\">GET</span> <code>/v1/widgets</code>", "<span>FETCH</span>");
+    assert!(check(&[("source.mdx", &source)], SPEC, DEVIATIONS).markup_problems[0].contains("<summary> without a method"));
+    let published = PUBLISHED.replace("color\n\n| QUERY", "The color filter:\n\n| QUERY");
+    assert!(check(&[("published.txt", &published)], SPEC, DEVIATIONS).markup_problems[0].contains("without a parameter name"));
+    let index = format!("{INDEX}\n`FETCH /v1/widgets/`\n");
+    assert!(!check(&[("index.md", &index)], SPEC, DEVIATIONS).markup_problems.is_empty());
+}
+
+#[test]
+fn the_real_docs_are_in_sync_with_the_spec() {
+    let shared = crate::root().join("../shared/docs");
+    let Ok(entries) = std::fs::read_dir(&shared) else {
+        println!("{} is absent: nothing to compare (CI and the developers have it)", shared.display());
+        return;
+    };
+    let mut sources: Vec<String> = entries.map(|entry| entry.unwrap().path().display().to_string()).collect();
+    sources.sort();
+    let (names, set) = sync::load_documents(&sources).unwrap();
+    let read = |name: &str| std::fs::read_to_string(crate::root().join(name)).unwrap();
+    let report = sync::compare(&read("openapi/accounts.yaml"), &read("openapi/deviations.yaml"), names, &set).unwrap();
+    assert!(report.in_sync(), "{}", report.render(false));
+    assert_eq!(report.spec_operations, 38);
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let spec = std::fs::read_to_string(crate::root().join("openapi/accounts.yaml")).unwrap();
+    let first = crate::codegen::generate(&spec).unwrap();
+    let second = crate::codegen::generate(&spec).unwrap();
+    assert_eq!(first.types, second.types);
+    assert_eq!(first.operations, second.operations);
+    assert!(first.operations.starts_with("// @generated"));
+}
+
+#[test]
+fn unsupported_spec_features_fail_with_the_operation_named() {
+    let inline_body = SPEC.replace("              $ref: '#/components/schemas/NewWidget'", "              type: object");
+    let error = crate::codegen::generate(&inline_body).err().unwrap();
+    assert!(error.contains("create_widget") && error.contains("named component schema"), "{error}");
+    let optional_path = SPEC.replace("          in: path\n          required: true", "          in: path\n          required: false");
+    let error = crate::codegen::generate(&optional_path).err().unwrap();
+    assert!(error.contains("delete_widget") && error.contains("widget_id"), "{error}");
+    let no_id = SPEC.replace("      operationId: delete_widget\n", "");
+    let error = crate::codegen::generate(&no_id).err().unwrap();
+    assert!(error.contains("DELETE /v1/widgets/{widget_id}/") && error.contains("operationId"), "{error}");
+    let header = SPEC.replace("          in: query\n          schema:\n            type: string", "          in: header\n          schema:\n            type: string");
+    let error = crate::codegen::generate(&header).err().unwrap();
+    assert!(error.contains("lookup_widgets"), "{error}");
+}
