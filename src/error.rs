@@ -274,16 +274,34 @@ impl fmt::Display for DecodeError {
 /// The field names whose values are credentials.
 const SECRET_FIELDS: [&str; 4] = ["access_key", "password", "verify_password", "accessKey"];
 
+/// Whether a body field holds a credential.
+pub(crate) fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.contains(&name)
+}
+
+/// `text` with every occurrence of the configured access key replaced by `***`.
+pub(crate) fn redact_key(text: &str, access_key: &str) -> String {
+    if access_key.is_empty() { text.to_string() } else { text.replace(access_key, "***") }
+}
+
 /// The start of a body for an error message: lossy UTF-8, credentials replaced with `***`,
 /// at most [`SNIPPET_LIMIT`] bytes.
 pub(crate) fn snippet(body: &[u8], extra_secret: &str) -> String {
-    let mut text = String::from_utf8_lossy(body).into_owned();
-    for field in SECRET_FIELDS {
-        text = redact_field(&text, field);
-    }
-    if !extra_secret.is_empty() {
-        text = text.replace(extra_secret, "***");
-    }
+    let mut text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut value) => {
+            redact_value(&mut value);
+            value.to_string()
+        }
+        // Not JSON (an HTML page, a truncated body): redact what can be recognised in text.
+        Err(_) => {
+            let mut text = String::from_utf8_lossy(body).into_owned();
+            for field in SECRET_FIELDS {
+                text = redact_field(&text, field);
+            }
+            text
+        }
+    };
+    text = redact_key(&text, extra_secret);
     if text.len() > SNIPPET_LIMIT {
         let mut end = SNIPPET_LIMIT;
         while !text.is_char_boundary(end) {
@@ -293,6 +311,22 @@ pub(crate) fn snippet(body: &[u8], extra_secret: &str) -> String {
         text.push('…');
     }
     text
+}
+
+fn redact_value(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (name, field) in fields.iter_mut() {
+                if is_secret_field(name) {
+                    *field = serde_json::Value::String("***".into());
+                } else {
+                    redact_value(field);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_value),
+        _ => {}
+    }
 }
 
 /// Replaces the string value of every `"field": "…"` in `text` with `***`, also when the
@@ -308,6 +342,12 @@ fn redact_field(text: &str, field: &str) -> String {
         let trimmed = rest.trim_start();
         let Some(after_colon) = trimmed.strip_prefix(':') else { continue };
         let value = after_colon.trim_start();
+        if let Some(list) = value.strip_prefix('[') {
+            let end = list.find(']').unwrap_or(list.len());
+            out.push_str(": [\"***\"");
+            rest = &list[end..];
+            continue;
+        }
         let Some(inner) = value.strip_prefix('"') else { continue };
         let mut end = inner.len();
         let mut escaped = false;
@@ -334,10 +374,16 @@ mod tests {
 
     #[test]
     fn snippets_redact_credentials_even_when_cut_off() {
-        let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "access_key": "trunc"#;
+        let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "pw": 1, "verify_password": ["v1"], "access_key": "trunc"#;
         let text = snippet(body, "");
-        assert!(!text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc"), "{text}");
+        assert!(!text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc") && !text.contains("v1"), "{text}");
         assert!(text.contains(r#""tail": "x""#), "{text}");
+    }
+
+    #[test]
+    fn json_bodies_are_redacted_at_any_depth() {
+        let text = snippet(br#"{"users": [{"username": "a", "access_key": "k1"}], "password": ["p1"]}"#, "");
+        assert_eq!(text, r#"{"password":"***","users":[{"access_key":"***","username":"a"}]}"#);
     }
 
     #[test]

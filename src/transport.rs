@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use ureq::http;
 
 use crate::Client;
-use crate::error::{ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, snippet};
+use crate::error::{ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, is_secret_field, redact_key, snippet};
 use crate::retry::parse_retry_after;
 
 /// The HTTP methods the API uses.
@@ -307,12 +307,18 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &s
     };
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         for (name, value) in fields {
-            let messages = || match &value {
-                serde_json::Value::String(text) => vec![text.clone()],
-                serde_json::Value::Array(items) => {
-                    items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string)).collect()
+            let messages = || -> Vec<String> {
+                if is_secret_field(&name) {
+                    return vec!["***".to_string()];
                 }
-                other => vec![other.to_string()],
+                let texts = match &value {
+                    serde_json::Value::String(text) => vec![text.clone()],
+                    serde_json::Value::Array(items) => {
+                        items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string)).collect()
+                    }
+                    other => vec![other.to_string()],
+                };
+                texts.iter().map(|text| redact_key(text, access_key)).collect()
             };
             match name.as_str() {
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),

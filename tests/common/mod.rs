@@ -91,3 +91,109 @@ pub fn response_example(id: &str, status: &str) -> String {
 pub fn request_example(id: &str) -> Value {
     operation(id)["requestBody"]["content"]["application/json"]["example"].clone()
 }
+
+/// What the scripted server does with one connection.
+pub enum Reply {
+    /// Writes these bytes, then closes.
+    Raw(Vec<u8>),
+    /// Accepts and reads the request, then says nothing for this long.
+    Silence(std::time::Duration),
+}
+
+/// A JSON response with the given status line and extra headers.
+pub fn http_response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    Reply::Raw(bytes)
+}
+
+/// A loopback server that answers connections with a fixed script, one reply per
+/// connection, and records each raw request; for the faults mockito cannot make.
+pub struct Scripted {
+    pub url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Scripted {
+    pub fn start(replies: Vec<Reply>) -> Scripted {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let recorded = requests.clone();
+        let handle = std::thread::spawn(move || {
+            for reply in replies {
+                let Ok((mut stream, _)) = listener.accept() else { return };
+                stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                let header_end = loop {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => break None,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                    if let Some(end) = request.windows(4).position(|window| window == b"\r\n\r\n") {
+                        break Some(end + 4);
+                    }
+                };
+                if let Some(header_end) = header_end {
+                    let head = String::from_utf8_lossy(&request[..header_end]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:").map(|value| value.trim().parse::<usize>().unwrap_or(0)))
+                        .unwrap_or(0);
+                    while request.len() < header_end + length {
+                        match stream.read(&mut buffer) {
+                            Ok(0) | Err(_) => break,
+                            Ok(read) => request.extend_from_slice(&buffer[..read]),
+                        }
+                    }
+                }
+                recorded.lock().unwrap().push(String::from_utf8_lossy(&request).into_owned());
+                match reply {
+                    Reply::Raw(bytes) => {
+                        let _ = stream.write_all(&bytes);
+                        let _ = stream.flush();
+                    }
+                    Reply::Silence(duration) => std::thread::sleep(duration),
+                }
+            }
+        });
+        Scripted { url, requests, handle: Some(handle) }
+    }
+
+    /// The raw requests received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Waits until every scripted reply was used.
+    pub fn finish(mut self) -> Vec<String> {
+        if let Some(handle) = self.handle.take() {
+            handle.join().unwrap();
+        }
+        self.requests()
+    }
+}
+
+/// The request line of a raw request: `GET /path?query HTTP/1.1`.
+pub fn request_line(request: &str) -> &str {
+    request.lines().next().unwrap_or_default()
+}
+
+/// The value of a header in a raw request.
+pub fn request_header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
+    request.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
