@@ -28,8 +28,5 @@ fn main() {
     for (name, text) in generated.files() {
         std::fs::write(out_dir.join(name), text).expect("OUT_DIR is writable");
     }
-    println!(
-        "cargo:warning-if-slow={}ms",
-        started.elapsed().as_millis()
-    );
+    println!("cargo:warning-if-slow={}ms", started.elapsed().as_millis());
 }

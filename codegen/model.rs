@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema, SchemaKind,
-    StatusCode, Type,
+    OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type,
 };
 
 /// The tags the client groups operations by, in the order of the spec's `tags` list.
@@ -59,7 +58,10 @@ pub struct Param {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamKind {
     String,
-    Integer { minimum: Option<i64>, maximum: Option<i64> },
+    Integer {
+        minimum: Option<i64>,
+        maximum: Option<i64>,
+    },
     Boolean,
     /// A string enum declared as a component schema.
     StringEnum(String),
@@ -122,7 +124,8 @@ pub struct Api {
 }
 
 pub fn parse_spec(text: &str) -> Result<OpenAPI, String> {
-    serde_yaml::from_str(text).map_err(|error| format!("openapi/accounts.yaml is not a valid OpenAPI 3.0 document: {error}"))
+    serde_yaml::from_str(text)
+        .map_err(|error| format!("openapi/accounts.yaml is not a valid OpenAPI 3.0 document: {error}"))
 }
 
 const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
@@ -209,7 +212,10 @@ fn read_operation(
         let param = Param {
             name: data.name.clone(),
             description: data.description.clone().unwrap_or_default(),
-            example: data.example.as_ref().map(|value| value.as_str().map_or_else(|| value.to_string(), str::to_string)),
+            example: data
+                .example
+                .as_ref()
+                .map(|value| value.as_str().map_or_else(|| value.to_string(), str::to_string)),
             required: data.required,
             kind,
         };
@@ -276,15 +282,14 @@ fn read_operation(
                         .get("application/json")
                         .ok_or_else(|| here(format!("response {code} must be application/json")))?;
                     Payload::Schema(
-                        named_schema(media.schema.as_ref()).map_err(|message| here(format!("response {code}: {message}")))?,
+                        named_schema(media.schema.as_ref())
+                            .map_err(|message| here(format!("response {code}: {message}")))?,
                     )
                 }
                 _ => return Err(here(format!("response {code} has more than one media type"))),
             };
-            if let Some(previous) = &success {
-                if previous != &payload {
-                    return Err(here("all success responses must carry the same schema".into()));
-                }
+            if success.as_ref().is_some_and(|previous| previous != &payload) {
+                return Err(here("all success responses must carry the same schema".into()));
             }
             success = Some(payload);
             success_statuses.push(*code);
@@ -296,7 +301,10 @@ fn read_operation(
 
     let pagination = match operation.extensions.get("x-sauce-pagination") {
         None => None,
-        Some(value) => Some(read_pagination(spec, value, &query_params, &success).map_err(|message| here(format!("x-sauce-pagination: {message}")))?),
+        Some(value) => Some(
+            read_pagination(spec, value, &query_params, &success)
+                .map_err(|message| here(format!("x-sauce-pagination: {message}")))?,
+        ),
     };
 
     Ok(Operation {
@@ -377,7 +385,9 @@ fn schema_ref_name(reference: &str) -> Result<String, String> {
 fn named_schema(schema: Option<&ReferenceOr<Schema>>) -> Result<String, String> {
     match schema {
         Some(ReferenceOr::Reference { reference }) => schema_ref_name(reference),
-        Some(ReferenceOr::Item(_)) => Err("must be a $ref to a named component schema, so its Rust type name is stable".into()),
+        Some(ReferenceOr::Item(_)) => {
+            Err("must be a $ref to a named component schema, so its Rust type name is stable".into())
+        }
         None => Err("has no schema".into()),
     }
 }
@@ -395,7 +405,9 @@ fn param_kind(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Result<ParamKind,
         ReferenceOr::Reference { reference } => {
             let name = schema_ref_name(reference)?;
             match &component_schema(spec, &name)?.schema_kind {
-                SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => Ok(ParamKind::StringEnum(name)),
+                SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                    Ok(ParamKind::StringEnum(name))
+                }
                 _ => Err(format!("referenced schema {name} must be a string enum")),
             }
         }
@@ -427,14 +439,20 @@ fn read_pagination(
         other => return Err(format!("unknown style `{other}`")),
     };
     let find = |name: &str| {
-        query.iter().find(|param| param.name == name).ok_or_else(|| format!("style {style_name} needs query parameter `{name}`"))
+        query
+            .iter()
+            .find(|param| param.name == name)
+            .ok_or_else(|| format!("style {style_name} needs query parameter `{name}`"))
     };
     find(cursor_param)?;
     let max_size = match find(size_param)?.kind {
         ParamKind::Integer { maximum: Some(maximum), .. } => maximum,
         _ => return Err(format!("`{size_param}` must be an integer with a maximum")),
     };
-    let items_field = value.get("items").map(|items| items.as_str().map(str::to_string).ok_or("`items` must be a string")).transpose()?;
+    let items_field = value
+        .get("items")
+        .map(|items| items.as_str().map(str::to_string).ok_or("`items` must be a string"))
+        .transpose()?;
     let Payload::Schema(envelope) = success else {
         return Err("the operation returns no body".into());
     };

@@ -14,7 +14,8 @@ pub fn generate(api: &Api) -> TokenStream {
     let mut groups = Vec::new();
     let mut builders = Vec::new();
     for group in &api.groups {
-        let operations: Vec<&Operation> = api.operations.iter().filter(|operation| operation.tag == group.tag).collect();
+        let operations: Vec<&Operation> =
+            api.operations.iter().filter(|operation| operation.tag == group.tag).collect();
         if operations.is_empty() {
             continue;
         }
@@ -82,12 +83,17 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         };
         return (method, None);
     }
-    assert!(operation.body.is_none(), "operation {}: a body together with query parameters is not supported", operation.id);
+    assert!(
+        operation.body.is_none(),
+        "operation {}: a body together with query parameters is not supported",
+        operation.id
+    );
 
     let builder = format_ident!("{}", pascal_case(&operation.id));
     let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();
     let query_types: Vec<TokenStream> = operation.query_params.iter().map(param_type).collect();
-    let setter_docs: Vec<TokenStream> = operation.query_params.iter().map(|param| doc_lines(&setter_doc(param))).collect();
+    let setter_docs: Vec<TokenStream> =
+        operation.query_params.iter().map(|param| doc_lines(&setter_doc(param))).collect();
     let setter_args: Vec<TokenStream> = operation
         .query_params
         .iter()
@@ -132,7 +138,11 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
                 quote! { page.#field }
             }
         };
-        let total = if pagination.has_count { quote! { Some(page.count) } } else { quote! { None } };
+        let total = if pagination.has_count {
+            quote! { Some(page.count) }
+        } else {
+            quote! { None }
+        };
         let doc = doc_lines(&format!(
             "Iterates over every matching item, fetching pages of `{size}` items (default {max}) lazily, \
              starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page. \
@@ -226,7 +236,11 @@ fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver
     } else {
         quote! { format!(#format_string #(, #segments)*) }
     };
-    let body = if has_body { quote! { Some(crate::transport::json_body(OPERATION, body)?) } } else { quote! { None } };
+    let body = if has_body {
+        quote! { Some(crate::transport::json_body(OPERATION, body)?) }
+    } else {
+        quote! { None }
+    };
     let execute = match operation.success {
         Payload::Empty => quote! { execute_empty },
         Payload::Schema(_) => quote! { execute },
@@ -295,12 +309,18 @@ fn output_type(payload: &Payload) -> TokenStream {
 }
 
 fn type_path(schema: &str) -> TokenStream {
-    let name = format_ident!("{}", schema);
-    quote! { crate::types::#name }
+    super::types::rust_path(schema)
 }
 
 fn method_doc(operation: &Operation) -> String {
-    let mut doc = format!("{}.\n\n{}\n\n`{} {}` (operation `{}`).\n", operation.summary, operation.description.trim_end(), operation.http_method, operation.path, operation.id);
+    let mut doc = format!(
+        "{}.\n\n{}\n\n`{} {}` (operation `{}`).\n",
+        operation.summary,
+        operation.description.trim_end(),
+        operation.http_method,
+        operation.path,
+        operation.id
+    );
     let params: Vec<&Param> = operation.path_params.iter().chain(&operation.query_params).collect();
     if !params.is_empty() || operation.body.is_some() {
         doc.push_str("\n# Parameters\n\n");
@@ -308,7 +328,11 @@ fn method_doc(operation: &Operation) -> String {
             doc.push_str(&format!("- `{}` (path, one URL segment): {}\n", param.name, one_line(&param.description)));
         }
         for param in &operation.query_params {
-            doc.push_str(&format!("- `{}` (query, optional; set on the returned builder): {}\n", param.name, one_line(&param.description)));
+            doc.push_str(&format!(
+                "- `{}` (query, optional; set on the returned builder): {}\n",
+                param.name,
+                one_line(&param.description)
+            ));
         }
         if let Some(body) = &operation.body {
             doc.push_str(&format!("- `body`: the JSON request body, [`{body}`](crate::types::{body}).\n"));
@@ -333,7 +357,9 @@ fn example(operation: &Operation) -> String {
     let mut args: Vec<String> = operation
         .path_params
         .iter()
-        .map(|param| format!("{:?}", param.example.clone().unwrap_or_else(|| format!("my-{}", param.name.replace('_', "-")))))
+        .map(|param| {
+            format!("{:?}", param.example.clone().unwrap_or_else(|| format!("my-{}", param.name.replace('_', "-"))))
+        })
         .collect();
     let mut setup = String::new();
     if let Some(body) = &operation.body {
@@ -349,11 +375,15 @@ fn example(operation: &Operation) -> String {
             "for item in {call}.{}(50).iter() {{\n    let item = item?;\n    println!(\"{{item:?}}\");\n}}\n",
             pagination.size_param
         ),
-        None if !operation.query_params.is_empty() => format!("let result = {call}.send()?;\nprintln!(\"{{result:?}}\");\n"),
+        None if !operation.query_params.is_empty() => {
+            format!("let result = {call}.send()?;\nprintln!(\"{{result:?}}\");\n")
+        }
         None => format!("let result = {call}?;\nprintln!(\"{{result:?}}\");\n"),
     };
     let allow = if operation.deprecated { "# #![allow(deprecated)]\n" } else { "" };
-    format!("{allow}# fn main() -> Result<(), sauce_accounts::Error> {{\nlet client = sauce_accounts::Client::from_env()?;\n{setup}{call}# Ok(())\n# }}\n")
+    format!(
+        "{allow}# fn main() -> Result<(), sauce_accounts::Error> {{\nlet client = sauce_accounts::Client::from_env()?;\n{setup}{call}# Ok(())\n# }}\n"
+    )
 }
 
 fn setter_doc(param: &Param) -> String {
@@ -383,8 +413,12 @@ fn doc_lines(text: &str) -> TokenStream {
 
 /// A Rust identifier for a spec name (`team-name` → `team_name`), raw where it is a keyword.
 fn ident(name: &str) -> Ident {
-    let snake: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if matches!(snake.as_str(), "type" | "self" | "crate" | "super" | "move" | "ref" | "fn" | "mod" | "use" | "where" | "match" | "loop") {
+    let snake: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if matches!(
+        snake.as_str(),
+        "type" | "self" | "crate" | "super" | "move" | "ref" | "fn" | "mod" | "use" | "where" | "match" | "loop"
+    ) {
         Ident::new_raw(&snake, Span::call_site())
     } else {
         Ident::new(&snake, Span::call_site())

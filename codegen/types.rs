@@ -16,8 +16,10 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ConcurrencyCount", "crate::ConcurrencyCount", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     // role numbers read better as named variants than as a validated integer;
     ("RoleId", "crate::RoleId", &[TypeImpl::Display]),
-    // the API reports a team's organization as an id or as an object: variants get real names.
+    // the API reports a team's organization as an id or as an object: variants get real names;
     ("OrgRef", "crate::OrgRef", &[]),
+    // the spec cannot document enum values one by one, and every public item has docs.
+    ("UserStatus", "crate::UserStatus", &[TypeImpl::Display, TypeImpl::FromStr]),
 ];
 
 pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
@@ -33,4 +35,14 @@ pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
         .generate_tokens(&components_only)
         .map_err(|error| format!("progenitor could not type the component schemas: {error}"))?;
     Ok(generator.get_type_space().to_stream())
+}
+
+/// The Rust path of a component schema's type: the hand-written replacement where there is
+/// one, else the generated type in `crate::types`.
+pub fn rust_path(schema: &str) -> proc_macro2::TokenStream {
+    let path = REPLACEMENTS
+        .iter()
+        .find(|(name, _, _)| *name == schema)
+        .map_or_else(|| format!("crate::types::{schema}"), |(_, rust_type, _)| rust_type.to_string());
+    path.parse().expect("a Rust path")
 }

@@ -298,7 +298,8 @@ impl ClientBuilder {
 fn parse_origin(url: &str, plain_http_hosts: &[String]) -> Result<Origin, Error> {
     let invalid = |why: &str| Error::config(format!("invalid base URL {url:?}: {why}"));
     let uri: ureq::http::Uri = url.trim().parse().map_err(|_| invalid("not a URL"))?;
-    let scheme = uri.scheme_str().ok_or_else(|| invalid("it needs https:// (or http:// for loopback)"))?.to_ascii_lowercase();
+    let scheme =
+        uri.scheme_str().ok_or_else(|| invalid("it needs https:// (or http:// for loopback)"))?.to_ascii_lowercase();
     let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
     if authority.as_str().contains('@') {
         return Err(invalid("credentials do not belong in the URL; use ClientBuilder::credentials"));
@@ -335,7 +336,10 @@ mod tests {
     #[test]
     fn origins_keep_scheme_authority_and_prefix() {
         let origin = parse_origin("http://127.0.0.1:8080/prefix/", &[]).unwrap();
-        assert_eq!(origin, Origin { scheme: "http".into(), authority: "127.0.0.1:8080".into(), prefix: "/prefix".into() });
+        assert_eq!(
+            origin,
+            Origin { scheme: "http".into(), authority: "127.0.0.1:8080".into(), prefix: "/prefix".into() }
+        );
         assert_eq!(parse_origin("http://[::1]:9/", &[]).unwrap().authority, "[::1]:9");
     }
 

@@ -183,7 +183,9 @@ impl fmt::Display for Error {
             Error::Api(error) => error.fmt(f),
             Error::Transport(error) => error.fmt(f),
             Error::Decode(error) => error.fmt(f),
-            Error::InvalidArgument { operation_id, message } => write!(f, "{operation_id}: invalid argument: {message}"),
+            Error::InvalidArgument { operation_id, message } => {
+                write!(f, "{operation_id}: invalid argument: {message}")
+            }
             Error::Config(message) => write!(f, "configuration error: {message}"),
         }
     }
@@ -229,7 +231,9 @@ impl fmt::Display for ApiError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (what, hint) = match &self.kind {
-            TransportErrorKind::Connect => ("could not connect", "check the network, the region or base URL, and any proxy settings"),
+            TransportErrorKind::Connect => {
+                ("could not connect", "check the network, the region or base URL, and any proxy settings")
+            }
             TransportErrorKind::Timeout => ("timed out", "retry, or raise the timeout with ClientBuilder::timeout"),
             TransportErrorKind::Tls => ("TLS failed", "check the base URL and any TLS-intercepting proxy"),
             TransportErrorKind::Io => ("the connection failed mid-request", "retry the call"),
@@ -237,8 +241,12 @@ impl fmt::Display for TransportError {
                 "was redirected to a location the client does not follow",
                 "credentials are only sent to the configured origin; set the base URL to the API's real address",
             ),
-            TransportErrorKind::BodyTooLarge { .. } => ("received a body over the size limit", "raise ClientBuilder::max_body_size if this is expected"),
-            TransportErrorKind::Protocol => ("received an invalid HTTP answer", "check the base URL points at the Sauce Labs API"),
+            TransportErrorKind::BodyTooLarge { .. } => {
+                ("received a body over the size limit", "raise ClientBuilder::max_body_size if this is expected")
+            }
+            TransportErrorKind::Protocol => {
+                ("received an invalid HTTP answer", "check the base URL points at the Sauce Labs API")
+            }
         };
         write!(f, "{} {what}", self.operation)?;
         if let TransportErrorKind::Redirect { location } = &self.kind {
@@ -257,7 +265,11 @@ impl fmt::Display for TransportError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} answered {} with a body that does not match the API description: {}", self.operation, self.status, self.message)?;
+        write!(
+            f,
+            "{} answered {} with a body that does not match the API description: {}",
+            self.operation, self.status, self.message
+        )?;
         if let Some(content_type) = &self.content_type {
             write!(f, " (content type {content_type})")?;
         }
@@ -376,7 +388,10 @@ mod tests {
     fn snippets_redact_credentials_even_when_cut_off() {
         let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "pw": 1, "verify_password": ["v1"], "access_key": "trunc"#;
         let text = snippet(body, "");
-        assert!(!text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc") && !text.contains("v1"), "{text}");
+        assert!(
+            !text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc") && !text.contains("v1"),
+            "{text}"
+        );
         assert!(text.contains(r#""tail": "x""#), "{text}");
     }
 

@@ -19,12 +19,12 @@ pub use pagination::{PageStyle, Paginator};
 pub use region::{Region, UnknownRegion};
 pub use retry::RetryPolicy;
 pub use transport::Method;
-pub use values::{ConcurrencyCount, OrgRef, RoleId, Secret};
+pub use values::{ConcurrencyCount, OrgRef, RoleId, Secret, UserStatus};
 
 /// The request and response models, generated from `openapi/accounts.yaml` by `build.rs`
 /// (progenitor's type generation). Fields follow the spec; unknown fields in responses are
 /// ignored.
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[allow(clippy::all, clippy::pedantic)]
 pub mod types {
     include!(concat!(env!("OUT_DIR"), "/types.rs"));
 }

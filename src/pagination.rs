@@ -114,17 +114,18 @@ mod tests {
 
     fn pages(data: Vec<u32>, style: PageStyle, size: u64) -> (Vec<u32>, Vec<(u64, u64)>) {
         let mut requests = Vec::new();
-        let items: Vec<u32> = Paginator::new(style, if style == PageStyle::Page { 1 } else { 0 }, size, |cursor, size| {
-            requests.push((cursor, size));
-            let start = match style {
-                PageStyle::Page => (cursor - 1) * size,
-                _ => cursor,
-            } as usize;
-            let page: Vec<u32> = data.iter().skip(start).take(size as usize).copied().collect();
-            Ok((page, None))
-        })
-        .map(Result::unwrap)
-        .collect();
+        let items: Vec<u32> =
+            Paginator::new(style, if style == PageStyle::Page { 1 } else { 0 }, size, |cursor, size| {
+                requests.push((cursor, size));
+                let start = match style {
+                    PageStyle::Page => (cursor - 1) * size,
+                    _ => cursor,
+                } as usize;
+                let page: Vec<u32> = data.iter().skip(start).take(size as usize).copied().collect();
+                Ok((page, None))
+            })
+            .map(Result::unwrap)
+            .collect();
         (items, requests)
     }
 

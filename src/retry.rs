@@ -140,7 +140,8 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_stays_capped() {
-        let policy = RetryPolicy::default().base_delay(Duration::from_millis(100)).max_delay(Duration::from_millis(350));
+        let policy =
+            RetryPolicy::default().base_delay(Duration::from_millis(100)).max_delay(Duration::from_millis(350));
         for _ in 0..100 {
             let first = policy.delay(1, None).unwrap();
             assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use ureq::http;
 
 use crate::Client;
-use crate::error::{ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, is_secret_field, redact_key, snippet};
+use crate::error::{
+    ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, is_secret_field, redact_key, snippet,
+};
 use crate::retry::parse_retry_after;
 
 /// The HTTP methods the API uses.
@@ -78,8 +80,10 @@ impl Call {
 
 /// Serializes a request body.
 pub(crate) fn json_body<T: serde::Serialize>(operation_id: &'static str, body: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body)
-        .map_err(|error| Error::InvalidArgument { operation_id, message: format!("the request body cannot be encoded as JSON: {error}") })
+    serde_json::to_vec(body).map_err(|error| Error::InvalidArgument {
+        operation_id,
+        message: format!("the request body cannot be encoded as JSON: {error}"),
+    })
 }
 
 /// Refuses an integer query parameter outside the spec's bounds before anything is sent.
@@ -97,7 +101,10 @@ pub(crate) fn check_range(
             (None, Some(maximum)) => format!("at most {maximum}"),
             (None, None) => unreachable!("a value is only out of range when a bound exists"),
         };
-        return Err(Error::InvalidArgument { operation_id, message: format!("{name} is {value}, but must be {bounds}") });
+        return Err(Error::InvalidArgument {
+            operation_id,
+            message: format!("{name} is {value}, but must be {bounds}"),
+        });
     }
     Ok(())
 }
@@ -156,15 +163,21 @@ impl Client {
             let outcome = self.attempt(call);
             let (retryable, retry_after) = match &outcome {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(outcome.ok().expect("matched Ok")),
-                Ok(answer) => (call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504), answer.retry_after),
+                Ok(answer) => {
+                    (call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504), answer.retry_after)
+                }
                 Err(Failure::BeforeSending(..)) => (true, None),
                 Err(Failure::AfterSending(kind, _)) => (
                     call.method.is_idempotent()
-                        && matches!(kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io),
+                        && matches!(
+                            kind,
+                            TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
+                        ),
                     None,
                 ),
             };
-            let wait = if retryable && attempts < policy.max_attempts { policy.delay(attempts, retry_after) } else { None };
+            let wait =
+                if retryable && attempts < policy.max_attempts { policy.delay(attempts, retry_after) } else { None };
             match wait {
                 Some(wait) if started.elapsed() + wait < policy.deadline => policy.sleep(wait),
                 _ => return Err(self.failure(call, outcome, attempts)),
@@ -174,7 +187,12 @@ impl Client {
 
     fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32) -> Error {
         match outcome {
-            Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, self.inner.credentials.access_key().expose()))),
+            Ok(answer) => Error::Api(Box::new(api_error(
+                call.operation(),
+                answer,
+                attempts,
+                self.inner.credentials.access_key().expose(),
+            ))),
             Err(Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message)) => {
                 Error::Transport(Box::new(TransportError { operation: call.operation(), kind, message, attempts }))
             }
@@ -208,7 +226,10 @@ impl Client {
                 _ => {
                     return Err(Failure::AfterSending(
                         TransportErrorKind::Redirect { location: location.clone() },
-                        format!("HTTP {} to {:?} not followed: only same-origin redirects that keep the request are", answer.status, location),
+                        format!(
+                            "HTTP {} to {:?} not followed: only same-origin redirects that keep the request are",
+                            answer.status, location
+                        ),
                     ));
                 }
             }
@@ -248,21 +269,28 @@ impl Client {
         let mut response = match sent {
             Ok(Ok(response)) => response,
             Ok(Err(error)) => return Err(classify(error)),
-            Err(error) => return Err(Failure::BeforeSending(TransportErrorKind::Protocol, format!("invalid request: {error}"))),
+            Err(error) => {
+                return Err(Failure::BeforeSending(TransportErrorKind::Protocol, format!("invalid request: {error}")));
+            }
         };
-        let header = |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
+        let header =
+            |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
         let status = response.status().as_u16();
         let content_type = header("content-type");
-        let request_id = header("x-request-id").or_else(|| header("x-sauce-request-id")).or_else(|| header("x-amzn-requestid"));
+        let request_id =
+            header("x-request-id").or_else(|| header("x-sauce-request-id")).or_else(|| header("x-amzn-requestid"));
         let retry_after = header("retry-after").and_then(|value| parse_retry_after(&value, SystemTime::now()));
         let location = header("location");
         let limit = self.inner.max_body_size;
         let body = response.body_mut().with_config().limit(limit).read_to_vec().map_err(|error| match error {
-            ureq::Error::BodyExceedsLimit(_) => {
-                Failure::AfterSending(TransportErrorKind::BodyTooLarge { limit }, format!("the response body exceeds {limit} bytes"))
-            }
+            ureq::Error::BodyExceedsLimit(_) => Failure::AfterSending(
+                TransportErrorKind::BodyTooLarge { limit },
+                format!("the response body exceeds {limit} bytes"),
+            ),
             other => match classify(other) {
-                Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message) => Failure::AfterSending(kind, message),
+                Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message) => {
+                    Failure::AfterSending(kind, message)
+                }
             },
         })?;
         Ok(Answer { status, content_type, request_id, retry_after, location, body })
@@ -273,7 +301,9 @@ impl Client {
 fn classify(error: ureq::Error) -> Failure {
     let message = error.to_string();
     match error {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => Failure::BeforeSending(TransportErrorKind::Connect, message),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
+            Failure::BeforeSending(TransportErrorKind::Connect, message)
+        }
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
             Failure::BeforeSending(TransportErrorKind::Timeout, message)
         }
@@ -282,7 +312,9 @@ fn classify(error: ureq::Error) -> Failure {
             std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable => {
                 Failure::BeforeSending(TransportErrorKind::Connect, message)
             }
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Failure::AfterSending(TransportErrorKind::Timeout, message),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                Failure::AfterSending(TransportErrorKind::Timeout, message)
+            }
             _ => Failure::AfterSending(TransportErrorKind::Io, message),
         },
         ureq::Error::Tls(_) => Failure::AfterSending(TransportErrorKind::Tls, message),
@@ -313,9 +345,10 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &s
                 }
                 let texts = match &value {
                     serde_json::Value::String(text) => vec![text.clone()],
-                    serde_json::Value::Array(items) => {
-                        items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string)).collect()
-                    }
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
+                        .collect(),
                     other => vec![other.to_string()],
                 };
                 texts.iter().map(|text| redact_key(text, access_key)).collect()

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use common::{authorization, client, operation, request_example, resolve, response_example};
 use mockito::{Matcher, Server};
-use sauce_accounts::types::{self, UserStatus};
+use sauce_accounts::UserStatus;
+use sauce_accounts::types;
 use sauce_accounts::{Client, ConcurrencyCount, Error, OrgRef, RoleId};
 use serde_json::{Value, json};
 
@@ -84,7 +85,12 @@ fn exercise<T>(
         Some(body) => success.match_header("content-type", "application/json").match_body(Matcher::Json(body.clone())),
         None => success.match_body(""),
     };
-    let success = success.with_status(status).with_header("content-type", "application/json").with_body(response).expect(1).create();
+    let success = success
+        .with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(response)
+        .expect(1)
+        .create();
     let client = client(&server.url());
     let result = call(&client).unwrap_or_else(|error| panic!("{id}: {error}"));
     success.assert();
@@ -97,7 +103,9 @@ fn exercise<T>(
         .find(|status| status.starts_with('4') && status.as_str() != "401")
         .cloned()
         .unwrap_or_else(|| "401".to_string());
-    let failure_body = resolve(&operation(id)["responses"][failure_status.as_str()])["content"]["application/json"]["example"].to_string();
+    let failure_body =
+        resolve(&operation(id)["responses"][failure_status.as_str()])["content"]["application/json"]["example"]
+            .to_string();
     let failure = server
         .mock(method, path_and_query)
         .with_status(failure_status.parse().expect("numeric status"))
@@ -113,7 +121,10 @@ fn exercise<T>(
             assert_eq!(error.operation.method, method);
             assert_eq!(error.operation.path_template, spec_operation.2);
             assert_eq!(error.request_id.as_deref(), Some("req-1234"));
-            assert!(error.detail.is_some() || !error.field_errors.is_empty() || !error.non_field_errors.is_empty(), "{id}: {error:?}");
+            assert!(
+                error.detail.is_some() || !error.field_errors.is_empty() || !error.non_field_errors.is_empty(),
+                "{id}: {error:?}"
+            );
         }
         Err(other) => panic!("{id}: expected an API error, got {other}"),
         Ok(_) => panic!("{id}: expected an API error, got success"),
@@ -133,9 +144,14 @@ const USER: &str = "e5be7513ba224f6f9463c209cb4c5d83";
 
 #[test]
 fn lookup_teams() {
-    let page = exercise("lookup_teams", "GET", "/team-management/v1/teams/?id=a%2Cb&name=Sauce%20Docs&limit=100&offset=40", None, 200, |client| {
-        client.teams().lookup().id("a,b").name("Sauce Docs").limit(100).offset(40).send()
-    });
+    let page = exercise(
+        "lookup_teams",
+        "GET",
+        "/team-management/v1/teams/?id=a%2Cb&name=Sauce%20Docs&limit=100&offset=40",
+        None,
+        200,
+        |client| client.teams().lookup().id("a,b").name("Sauce Docs").limit(100).offset(40).send(),
+    );
     assert_eq!(page.count, 1);
     assert_eq!(page.results[0].name, "Sauce-Docs");
     assert_eq!(page.results[0].settings.as_ref().unwrap().virtual_machines, Some(ConcurrencyCount(25)));
@@ -149,9 +165,14 @@ fn create_team() {
         description: Some("Docs QA Team".into()),
         settings: types::TeamSettings { virtual_machines: Some(10.into()), real_devices: None, live_only: None },
     };
-    let team = exercise("create_team", "POST", "/team-management/v1/teams/", Some(request_example("create_team")), 201, |client| {
-        client.teams().create(&body)
-    });
+    let team = exercise(
+        "create_team",
+        "POST",
+        "/team-management/v1/teams/",
+        Some(request_example("create_team")),
+        201,
+        |client| client.teams().create(&body),
+    );
     assert_eq!(team.id, "9d3460738c28491a81d7ea16704a9edd");
     // The first example is the published page's, where the organization is an id.
     assert_eq!(team.org_uuid.as_ref().map(OrgRef::id), Some("5f436681bbfc4d9ca4aef1eba49ea3b7"));
@@ -159,7 +180,9 @@ fn create_team() {
 
 #[test]
 fn get_team() {
-    let team = exercise("get_team", "GET", &format!("/team-management/v1/teams/{TEAM}/"), None, 200, |client| client.teams().get(TEAM));
+    let team = exercise("get_team", "GET", &format!("/team-management/v1/teams/{TEAM}/"), None, 200, |client| {
+        client.teams().get(TEAM)
+    });
     assert_eq!(team.description.as_deref(), Some("Tech Content API Testing"));
     assert_eq!(team.created_at.unwrap().to_rfc3339(), "2020-12-30T17:09:12.473388+00:00");
 }
@@ -167,9 +190,14 @@ fn get_team() {
 #[test]
 fn replace_team() {
     let body: types::ReplaceTeamRequest = body_of("replace_team");
-    let team = exercise("replace_team", "PUT", &format!("/team-management/v1/teams/{TEAM}/"), Some(request_example("replace_team")), 201, |client| {
-        client.teams().replace(TEAM, &body)
-    });
+    let team = exercise(
+        "replace_team",
+        "PUT",
+        &format!("/team-management/v1/teams/{TEAM}/"),
+        Some(request_example("replace_team")),
+        201,
+        |client| client.teams().replace(TEAM, &body),
+    );
     assert_eq!(team.org_uuid, Some(OrgRef::Id("5f436681bbfc4d9ca4aef1eba49ea3b7".into())));
 }
 
@@ -179,31 +207,48 @@ fn update_team() {
         settings: Some(types::TeamSettings { virtual_machines: Some(25.into()), real_devices: None, live_only: None }),
         ..Default::default()
     };
-    let team = exercise("update_team", "PATCH", &format!("/team-management/v1/teams/{TEAM}/"), Some(request_example("update_team")), 200, |client| {
-        client.teams().update(TEAM, &body)
-    });
+    let team = exercise(
+        "update_team",
+        "PATCH",
+        &format!("/team-management/v1/teams/{TEAM}/"),
+        Some(request_example("update_team")),
+        200,
+        |client| client.teams().update(TEAM, &body),
+    );
     assert_eq!(team.settings.unwrap().live_only, Some(true));
 }
 
 #[test]
 fn delete_team() {
-    exercise("delete_team", "DELETE", &format!("/team-management/v1/teams/{TEAM}/"), None, 204, |client| client.teams().delete(TEAM));
+    exercise("delete_team", "DELETE", &format!("/team-management/v1/teams/{TEAM}/"), None, 204, |client| {
+        client.teams().delete(TEAM)
+    });
 }
 
 #[test]
 fn list_team_members() {
-    let members = exercise("list_team_members", "GET", &format!("/team-management/v1/teams/{TEAM}/members/"), None, 200, |client| {
-        client.teams().list_members(TEAM)
-    });
+    let members = exercise(
+        "list_team_members",
+        "GET",
+        &format!("/team-management/v1/teams/{TEAM}/members/"),
+        None,
+        200,
+        |client| client.teams().list_members(TEAM),
+    );
     assert_eq!(members.count, 0);
     assert!(members.results.is_empty());
 }
 
 #[test]
 fn reset_team_access_keys() {
-    let keys = exercise("reset_team_access_keys", "POST", &format!("/team-management/v1/teams/{TEAM}/reset-access-key/"), None, 200, |client| {
-        client.teams().reset_access_keys(TEAM)
-    });
+    let keys = exercise(
+        "reset_team_access_keys",
+        "POST",
+        &format!("/team-management/v1/teams/{TEAM}/reset-access-key/"),
+        None,
+        200,
+        |client| client.teams().reset_access_keys(TEAM),
+    );
     assert!(keys.0.is_empty());
 }
 
@@ -242,22 +287,31 @@ fn lookup_users() {
 fn create_user() {
     let body: types::CreateUserRequest = body_of("create_user");
     assert_eq!(body.role, RoleId::TeamAdmin);
-    let user = exercise("create_user", "POST", "/team-management/v1/users/", Some(request_example("create_user")), 201, |client| {
-        client.users().create(&body)
-    });
+    let user = exercise(
+        "create_user",
+        "POST",
+        "/team-management/v1/users/",
+        Some(request_example("create_user")),
+        201,
+        |client| client.users().create(&body),
+    );
     assert!(user.is_team_admin == Some(true));
     assert_eq!(user.teams[0].org_uuid.as_ref().map(OrgRef::id), Some("bed0a8a559404117b3d10d3bfff4c8ab"));
 }
 
 #[test]
 fn get_active_team() {
-    let team = exercise("get_active_team", "GET", "/team-management/v1/users/me/active-team/", None, 200, |client| client.users().get_active_team());
+    let team = exercise("get_active_team", "GET", "/team-management/v1/users/me/active-team/", None, 200, |client| {
+        client.users().get_active_team()
+    });
     assert_eq!(team.name, "Team A");
 }
 
 #[test]
 fn get_user() {
-    let user = exercise("get_user", "GET", &format!("/team-management/v1/users/{USER}/"), None, 200, |client| client.users().get(USER));
+    let user = exercise("get_user", "GET", &format!("/team-management/v1/users/{USER}/"), None, 200, |client| {
+        client.users().get(USER)
+    });
     assert_eq!(user.user_type.as_deref(), Some("admin"));
     assert_eq!(user.roles[0].role, RoleId::OrganizationAdmin);
 }
@@ -297,80 +351,141 @@ fn replace_user() {
 #[test]
 fn update_user() {
     let body = types::UpdateUserRequest { first_name: Some("Jimmy".into()), ..Default::default() };
-    let user = exercise("update_user", "PATCH", &format!("/team-management/v1/users/{USER}/"), Some(request_example("update_user")), 200, |client| {
-        client.users().update(USER, &body)
-    });
+    let user = exercise(
+        "update_user",
+        "PATCH",
+        &format!("/team-management/v1/users/{USER}/"),
+        Some(request_example("update_user")),
+        200,
+        |client| client.users().update(USER, &body),
+    );
     assert_eq!(user.first_name.as_deref(), Some("Jimmy"));
 }
 
 #[test]
 fn get_user_teams() {
-    let teams = exercise("get_user_teams", "GET", &format!("/team-management/v1/users/{USER}/teams/"), None, 200, |client| client.users().get_teams(USER));
+    let teams =
+        exercise("get_user_teams", "GET", &format!("/team-management/v1/users/{USER}/teams/"), None, 200, |client| {
+            client.users().get_teams(USER)
+        });
     assert_eq!(teams.results[0].id, TEAM);
 }
 
 #[test]
 fn set_user_teams() {
     let body = types::SetUserTeamsRequest { teams: vec![TEAM.into(), "b3de7078b79841b59d2e54127269afe3".into()] };
-    exercise("set_user_teams", "PUT", &format!("/team-management/v1/users/{USER}/teams/"), Some(request_example("set_user_teams")), 204, |client| {
-        client.users().set_teams(USER, &body)
-    });
+    exercise(
+        "set_user_teams",
+        "PUT",
+        &format!("/team-management/v1/users/{USER}/teams/"),
+        Some(request_example("set_user_teams")),
+        204,
+        |client| client.users().set_teams(USER, &body),
+    );
 }
 
 #[test]
 fn set_user_admin() {
-    let user = exercise("set_user_admin", "POST", &format!("/team-management/v1/users/{USER}/set-admin/"), None, 200, |client| client.users().set_admin(USER));
+    let user = exercise(
+        "set_user_admin",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/set-admin/"),
+        None,
+        200,
+        |client| client.users().set_admin(USER),
+    );
     assert_eq!(user.username, "jsmith");
 }
 
 #[test]
 fn set_user_team_admin() {
-    let user = exercise("set_user_team_admin", "POST", &format!("/team-management/v1/users/{USER}/set-team-admin/"), None, 200, |client| {
-        client.users().set_team_admin(USER)
-    });
+    let user = exercise(
+        "set_user_team_admin",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/set-team-admin/"),
+        None,
+        200,
+        |client| client.users().set_team_admin(USER),
+    );
     assert_eq!(user.roles[0].role, RoleId::TeamAdmin);
 }
 
 #[test]
 fn set_user_member() {
-    let user = exercise("set_user_member", "POST", &format!("/team-management/v1/users/{USER}/set-member/"), None, 200, |client| client.users().set_member(USER));
+    let user = exercise(
+        "set_user_member",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/set-member/"),
+        None,
+        200,
+        |client| client.users().set_member(USER),
+    );
     assert_eq!(user.id, "631dfdc7c20f499e9f9de19680543c35");
 }
 
 #[test]
 fn activate_user() {
-    let user = exercise("activate_user", "POST", &format!("/team-management/v1/users/{USER}/activate/"), None, 200, |client| client.users().activate(USER));
+    let user = exercise(
+        "activate_user",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/activate/"),
+        None,
+        200,
+        |client| client.users().activate(USER),
+    );
     assert_eq!(user.is_active, Some(true));
 }
 
 #[test]
 fn deactivate_user() {
-    let user = exercise("deactivate_user", "POST", &format!("/team-management/v1/users/{USER}/deactivate/"), None, 200, |client| client.users().deactivate(USER));
+    let user = exercise(
+        "deactivate_user",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/deactivate/"),
+        None,
+        200,
+        |client| client.users().deactivate(USER),
+    );
     assert_eq!(user.username, "jsmith");
 }
 
 #[test]
 fn get_user_access_key() {
-    let key = exercise("get_user_access_key", "GET", &format!("/team-management/v1/users/{USER}/access-key/"), None, 200, |client| {
-        client.users().get_access_key(USER)
-    });
+    let key = exercise(
+        "get_user_access_key",
+        "GET",
+        &format!("/team-management/v1/users/{USER}/access-key/"),
+        None,
+        200,
+        |client| client.users().get_access_key(USER),
+    );
     assert_eq!(key.access_key.expose(), "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b");
     assert!(!format!("{key:?}").contains("3f1c2b4a"), "Debug must not show the key");
 }
 
 #[test]
 fn reset_user_access_key() {
-    let key = exercise("reset_user_access_key", "POST", &format!("/team-management/v1/users/{USER}/reset-access-key/"), None, 200, |client| {
-        client.users().reset_access_key(USER)
-    });
+    let key = exercise(
+        "reset_user_access_key",
+        "POST",
+        &format!("/team-management/v1/users/{USER}/reset-access-key/"),
+        None,
+        200,
+        |client| client.users().reset_access_key(USER),
+    );
     assert_eq!(key.username.as_deref(), Some("jsmith"));
 }
 
 #[test]
 fn get_user_permissions() {
-    let permissions = exercise("get_user_permissions", "GET", &format!("/team-management/v1/users/{USER}/permissions/"), None, 200, |client| {
-        client.users().get_permissions(USER)
-    });
+    let permissions = exercise(
+        "get_user_permissions",
+        "GET",
+        &format!("/team-management/v1/users/{USER}/permissions/"),
+        None,
+        200,
+        |client| client.users().get_permissions(USER),
+    );
     assert_eq!(permissions.0.get("can_view_jobs"), Some(&json!(true)));
 }
 
@@ -384,16 +499,24 @@ fn create_membership() {
         team: "725d4b8d4aa046e7b9b81305cfd2e03f".into(),
         organization: None,
     };
-    let membership = exercise("create_membership", "POST", "/team-management/v1/membership/", Some(request_example("create_membership")), 201, |client| {
-        client.membership().create(&body)
-    });
+    let membership = exercise(
+        "create_membership",
+        "POST",
+        "/team-management/v1/membership/",
+        Some(request_example("create_membership")),
+        201,
+        |client| client.membership().create(&body),
+    );
     assert_eq!(membership.id, Some(31321));
     assert_eq!(membership.user.unwrap().teams[0].org_uuid, Some(OrgRef::Id(String::new())));
 }
 
 #[test]
 fn lookup_organizations() {
-    let organizations = exercise("lookup_organizations", "GET", "/team-management/v1/organizations/", None, 200, |client| client.organizations().lookup());
+    let organizations =
+        exercise("lookup_organizations", "GET", "/team-management/v1/organizations/", None, 200, |client| {
+            client.organizations().lookup()
+        });
     assert_eq!(organizations.results[0].total_vm_concurrency, Some(ConcurrencyCount(46)));
 }
 
@@ -401,7 +524,9 @@ fn lookup_organizations() {
 
 #[test]
 fn classic_get_user() {
-    let user = exercise("classic_get_user", "GET", "/rest/v1/users/jsmith", None, 200, |client| client.classic().get_user("jsmith"));
+    let user = exercise("classic_get_user", "GET", "/rest/v1/users/jsmith", None, 200, |client| {
+        client.classic().get_user("jsmith")
+    });
     let limits = user.concurrency_limit.unwrap();
     assert_eq!(limits.real_device, Some(ConcurrencyCount(2)), "a number sent as a string");
     assert_eq!(user.minutes, Some(ConcurrencyCount(1000)));
@@ -421,7 +546,11 @@ fn classic_create_subaccount() {
     let user = client(&server.url()).classic().create_subaccount("parent.admin", &body).unwrap();
     mock.assert();
     assert_eq!(user.username, "jsmith");
-    let failure = server.mock("POST", "/rest/v1/users/parent.admin").with_status(400).with_body(r#"{"username": ["taken"]}"#).create();
+    let failure = server
+        .mock("POST", "/rest/v1/users/parent.admin")
+        .with_status(400)
+        .with_body(r#"{"username": ["taken"]}"#)
+        .create();
     let error = client(&server.url()).classic().create_subaccount("parent.admin", &body).unwrap_err();
     failure.assert();
     match error {
@@ -432,9 +561,14 @@ fn classic_create_subaccount() {
 
 #[test]
 fn classic_list_subaccounts() {
-    let page = exercise("classic_list_subaccounts", "GET", "/rest/v1/users/jsmith/list-subaccounts?from=100&limit=50", None, 200, |client| {
-        client.classic().list_subaccounts("jsmith").from(100).limit(50).send()
-    });
+    let page = exercise(
+        "classic_list_subaccounts",
+        "GET",
+        "/rest/v1/users/jsmith/list-subaccounts?from=100&limit=50",
+        None,
+        200,
+        |client| client.classic().list_subaccounts("jsmith").from(100).limit(50).send(),
+    );
     assert_eq!(page.users[0].concurrency_limit.as_ref().unwrap().overall, Some(ConcurrencyCount(5)));
 }
 
@@ -450,16 +584,25 @@ fn classic_get_subaccounts() {
     let info = client(&server.url()).classic().get_subaccounts("jsmith").unwrap();
     mock.assert();
     assert_eq!(info.users.len(), 1);
-    let failure = server.mock("GET", "/rest/v1/users/jsmith/subaccounts").with_status(404).with_body(r#"{"detail":"Not found."}"#).create();
+    let failure = server
+        .mock("GET", "/rest/v1/users/jsmith/subaccounts")
+        .with_status(404)
+        .with_body(r#"{"detail":"Not found."}"#)
+        .create();
     assert!(client(&server.url()).classic().get_subaccounts("jsmith").unwrap_err().is_not_found());
     failure.assert();
 }
 
 #[test]
 fn classic_list_siblings() {
-    let siblings = exercise("classic_list_siblings", "GET", "/rest/v1.1/users/jsmith/siblings?page=2&per_page=50", None, 200, |client| {
-        client.classic().list_siblings("jsmith").page(2).per_page(50).send()
-    });
+    let siblings = exercise(
+        "classic_list_siblings",
+        "GET",
+        "/rest/v1.1/users/jsmith/siblings?page=2&per_page=50",
+        None,
+        200,
+        |client| client.classic().list_siblings("jsmith").page(2).per_page(50).send(),
+    );
     assert_eq!(siblings.0.len(), 2);
 }
 
@@ -476,16 +619,21 @@ fn classic_change_access_key() {
     let user = client(&server.url()).classic().change_access_key("jsmith").unwrap();
     mock.assert();
     assert!(user.access_key.is_some());
-    let failure = server.mock("POST", "/rest/v1/users/jsmith/accesskey/change").with_status(403).with_body(r#"{"detail":"nope"}"#).create();
+    let failure = server
+        .mock("POST", "/rest/v1/users/jsmith/accesskey/change")
+        .with_status(403)
+        .with_body(r#"{"detail":"nope"}"#)
+        .create();
     assert_eq!(client(&server.url()).classic().change_access_key("jsmith").unwrap_err().status(), Some(403));
     failure.assert();
 }
 
 #[test]
 fn classic_get_concurrency() {
-    let concurrency = exercise("classic_get_concurrency", "GET", "/rest/v1.2/users/jsmith/concurrency", None, 200, |client| {
-        client.classic().get_concurrency("jsmith")
-    });
+    let concurrency =
+        exercise("classic_get_concurrency", "GET", "/rest/v1.2/users/jsmith/concurrency", None, 200, |client| {
+            client.classic().get_concurrency("jsmith")
+        });
     let team = concurrency.concurrency.team.unwrap();
     assert_eq!(team.allowed.unwrap().vms, Some(ConcurrencyCount(100)));
     assert_eq!(concurrency.timestamp, Some(1631125800.61984));
@@ -493,29 +641,35 @@ fn classic_get_concurrency() {
 
 #[test]
 fn classic_get_activity() {
-    let activity = exercise("classic_get_activity", "GET", "/rest/v1/users/jsmith/activity?level=user", None, 200, |client| {
-        client.classic().get_activity("jsmith").level("user").send()
-    });
+    let activity =
+        exercise("classic_get_activity", "GET", "/rest/v1/users/jsmith/activity?level=user", None, 200, |client| {
+            client.classic().get_activity("jsmith").level("user").send()
+        });
     assert_eq!(activity.totals.unwrap().in_progress, Some(2));
 }
 
 #[test]
 fn classic_get_usage() {
-    let usage = exercise("classic_get_usage", "GET", "/rest/v1/users/jsmith/usage", None, 200, |client| client.classic().get_usage("jsmith"));
+    let usage = exercise("classic_get_usage", "GET", "/rest/v1/users/jsmith/usage", None, 200, |client| {
+        client.classic().get_usage("jsmith")
+    });
     assert_eq!(usage.usage.len(), 2);
 }
 
 #[test]
 fn classic_get_organization_activity() {
-    let activity = exercise("classic_get_organization_activity", "GET", "/rest/v1/activity/organization", None, 200, |client| {
-        client.classic().get_organization_activity()
-    });
+    let activity =
+        exercise("classic_get_organization_activity", "GET", "/rest/v1/activity/organization", None, 200, |client| {
+            client.classic().get_organization_activity()
+        });
     assert_eq!(activity.totals.unwrap().queued, Some(3));
 }
 
 #[test]
 fn classic_get_teams_activity() {
-    let activity = exercise("classic_get_teams_activity", "GET", "/rest/v1/activity/teams", None, 200, |client| client.classic().get_teams_activity());
+    let activity = exercise("classic_get_teams_activity", "GET", "/rest/v1/activity/teams", None, 200, |client| {
+        client.classic().get_teams_activity()
+    });
     assert_eq!(activity.teams[TEAM].all, Some(2));
 }
 
@@ -523,6 +677,8 @@ fn classic_get_teams_activity() {
 
 #[test]
 fn get_real_device_concurrency() {
-    let concurrency = exercise("get_real_device_concurrency", "GET", "/v1/rdc/concurrency", None, 200, |client| client.concurrency().get_real_device());
+    let concurrency = exercise("get_real_device_concurrency", "GET", "/v1/rdc/concurrency", None, 200, |client| {
+        client.concurrency().get_real_device()
+    });
     assert_eq!(concurrency.0["organization"]["maximum"]["allowedDevices"], json!(20));
 }

@@ -29,7 +29,7 @@ fn users_are_listed_across_pages_ending_with_a_short_one() {
     let names: Vec<String> = client
         .users()
         .lookup()
-        .status(sauce_accounts::types::UserStatus::Active)
+        .status(sauce_accounts::UserStatus::Active)
         .limit(3)
         .iter()
         .map(|user| user.unwrap().username)
@@ -61,18 +61,24 @@ fn pages_are_fetched_only_when_needed() {
 fn siblings_stop_at_an_empty_last_page() {
     let mut server = Server::new();
     let sibling = |index: usize| json!({"id": format!("s{index}"), "username": format!("sib{index}")});
-    let pages: Vec<_> = [(1, vec![sibling(1), sibling(2)]), (2, vec![sibling(3), sibling(4)]), (3, vec![sibling(5), sibling(6)]), (4, vec![])]
-        .into_iter()
-        .map(|(page, body)| {
-            server
-                .mock("GET", format!("/rest/v1.1/users/jsmith/siblings?page={page}&per_page=2").as_str())
-                .with_body(serde_json::Value::Array(body).to_string())
-                .expect(1)
-                .create()
-        })
-        .collect();
+    let pages: Vec<_> = [
+        (1, vec![sibling(1), sibling(2)]),
+        (2, vec![sibling(3), sibling(4)]),
+        (3, vec![sibling(5), sibling(6)]),
+        (4, vec![]),
+    ]
+    .into_iter()
+    .map(|(page, body)| {
+        server
+            .mock("GET", format!("/rest/v1.1/users/jsmith/siblings?page={page}&per_page=2").as_str())
+            .with_body(serde_json::Value::Array(body).to_string())
+            .expect(1)
+            .create()
+    })
+    .collect();
     let client = client(&server.url());
-    let names: Vec<String> = client.classic().list_siblings("jsmith").per_page(2).iter().map(|sibling| sibling.unwrap().username).collect();
+    let names: Vec<String> =
+        client.classic().list_siblings("jsmith").per_page(2).iter().map(|sibling| sibling.unwrap().username).collect();
     assert_eq!(names, ["sib1", "sib2", "sib3", "sib4", "sib5", "sib6"]);
     pages.iter().for_each(|page| page.assert());
 }
@@ -82,7 +88,11 @@ fn subaccounts_page_by_from_and_default_to_the_largest_page() {
     let mut server = Server::new();
     let account = |index: usize| json!({"username": format!("sub{index}")});
     let full: Vec<_> = (0..100).map(account).collect();
-    let first = server.mock("GET", "/rest/v1/users/parent/list-subaccounts?from=0&limit=100").with_body(json!({"users": full}).to_string()).expect(1).create();
+    let first = server
+        .mock("GET", "/rest/v1/users/parent/list-subaccounts?from=0&limit=100")
+        .with_body(json!({"users": full}).to_string())
+        .expect(1)
+        .create();
     let second = server
         .mock("GET", "/rest/v1/users/parent/list-subaccounts?from=100&limit=100")
         .with_body(json!({"users": [account(100), account(101)]}).to_string())
@@ -102,7 +112,11 @@ fn an_error_mid_listing_is_yielded_once_and_ends_it() {
         .mock("GET", "/team-management/v1/users/?limit=2&offset=0")
         .with_body(json!({"count": 10, "results": users(0, 2)}).to_string())
         .create();
-    server.mock("GET", "/team-management/v1/users/?limit=2&offset=2").with_status(500).with_body(r#"{"detail": "boom"}"#).create();
+    server
+        .mock("GET", "/team-management/v1/users/?limit=2&offset=2")
+        .with_status(500)
+        .with_body(r#"{"detail": "boom"}"#)
+        .create();
     let client = client(&server.url());
     let results: Vec<_> = client.users().lookup().limit(2).iter().collect();
     assert_eq!(results.len(), 3);

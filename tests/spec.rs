@@ -54,18 +54,26 @@ const INVENTORY: [&str; 38] = [
 
 #[test]
 fn the_inventory_is_exactly_the_documented_operations() {
-    let in_spec: BTreeSet<String> = operations().into_iter().map(|(_, method, path, _)| format!("{method} {path}")).collect();
+    let in_spec: BTreeSet<String> =
+        operations().into_iter().map(|(_, method, path, _)| format!("{method} {path}")).collect();
     let expected: BTreeSet<String> = INVENTORY.iter().map(|line| line.to_string()).collect();
     let missing: Vec<_> = expected.difference(&in_spec).collect();
     let extra: Vec<_> = in_spec.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing from the spec: {missing:?}; not in the inventory: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing from the spec: {missing:?}; not in the inventory: {extra:?}"
+    );
 }
 
 #[test]
 fn the_spec_is_openapi_3_0_with_regions_and_basic_auth() {
     assert_eq!(spec()["openapi"], "3.0.3");
-    let regions: Vec<&str> =
-        spec()["servers"][0]["variables"]["region"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let regions: Vec<&str> = spec()["servers"][0]["variables"]["region"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(regions, ["us-west-1", "us-east-4", "eu-central-1", "apac-southeast-1"]);
     assert_eq!(spec()["components"]["securitySchemes"]["basicAuth"]["scheme"], "basic");
     for (id, _, _, operation) in operations() {
@@ -89,8 +97,24 @@ fn decode(schema: &str, json: &str) -> Result<(), String> {
         };
     }
     decoders!(
-        AccessKey, AccessKeyList, ActiveTeam, Activity, ActivityReport, ApiErrorBody, ClassicUser, Membership, OrganizationList,
-        RealDeviceConcurrency, SiblingList, SubaccountList, Team, TeamList, Usage, User, UserConcurrency, UserList,
+        AccessKey,
+        AccessKeyList,
+        ActiveTeam,
+        Activity,
+        ActivityReport,
+        ApiErrorBody,
+        ClassicUser,
+        Membership,
+        OrganizationList,
+        RealDeviceConcurrency,
+        SiblingList,
+        SubaccountList,
+        Team,
+        TeamList,
+        Usage,
+        User,
+        UserConcurrency,
+        UserList,
         UserPermissions,
     )
 }
@@ -115,7 +139,8 @@ fn every_example_in_the_spec_decodes_into_its_type() {
                 examples.extend(named.values().map(|example| example["value"].clone()));
             }
             for example in examples {
-                decode(&schema, &example.to_string()).unwrap_or_else(|error| panic!("{id} {status} example as {schema}: {error}"));
+                decode(&schema, &example.to_string())
+                    .unwrap_or_else(|error| panic!("{id} {status} example as {schema}: {error}"));
                 checked += 1;
             }
         }
@@ -133,7 +158,11 @@ fn known_wrong_samples() -> Vec<(String, String)> {
         .iter()
         .filter(|entry| entry["kind"] == "sample")
         .flat_map(|entry| {
-            entry["fixtures"].as_array().unwrap().iter().map(|fixture| (fixture.as_str().unwrap().to_string(), entry["id"].as_str().unwrap().to_string()))
+            entry["fixtures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|fixture| (fixture.as_str().unwrap().to_string(), entry["id"].as_str().unwrap().to_string()))
         })
         .collect()
 }
@@ -162,8 +191,13 @@ fn every_documentation_sample_decodes_into_its_type() {
         let result = decode(&schema, &json);
         match wrong.iter().find(|(fixture, _)| *fixture == file_name) {
             Some((_, deviation)) => {
-                assert!(result.is_err(), "{file_name} is listed as wrong ({deviation}) but decodes as {schema}: drop the entry");
-                println!("{file_name}: known-wrong documentation sample, see deviation `{deviation}` ({schema} refuses it as it should)");
+                assert!(
+                    result.is_err(),
+                    "{file_name} is listed as wrong ({deviation}) but decodes as {schema}: drop the entry"
+                );
+                println!(
+                    "{file_name}: known-wrong documentation sample, see deviation `{deviation}` ({schema} refuses it as it should)"
+                );
                 refused.push(file_name);
             }
             None => {
@@ -178,7 +212,8 @@ fn every_documentation_sample_decodes_into_its_type() {
 
 #[test]
 fn concurrency_values_arrive_as_numbers_or_strings() {
-    let settings: types::TeamSettings = serde_json::from_str(r#"{"virtual_machines": "10", "real_devices": 2}"#).unwrap();
+    let settings: types::TeamSettings =
+        serde_json::from_str(r#"{"virtual_machines": "10", "real_devices": 2}"#).unwrap();
     assert_eq!(settings.virtual_machines.map(u64::from), Some(10));
     assert_eq!(settings.real_devices.map(u64::from), Some(2));
     assert!(serde_json::from_str::<types::TeamSettings>(r#"{"virtual_machines": "ten"}"#).is_err());
@@ -189,13 +224,17 @@ fn concurrency_values_arrive_as_numbers_or_strings() {
 #[test]
 fn org_uuid_arrives_as_an_id_or_an_object() {
     let as_id: types::TeamSummary = serde_json::from_str(r#"{"id": "t", "name": "n", "org_uuid": "abc"}"#).unwrap();
-    let as_object: types::TeamSummary = serde_json::from_str(r#"{"id": "t", "name": "n", "org_uuid": {"id": "abc", "name": "Org"}}"#).unwrap();
+    let as_object: types::TeamSummary =
+        serde_json::from_str(r#"{"id": "t", "name": "n", "org_uuid": {"id": "abc", "name": "Org"}}"#).unwrap();
     assert_eq!(as_id.org_uuid.unwrap().id(), "abc");
-    assert!(matches!(as_object.org_uuid, Some(sauce_accounts::OrgRef::Organization(ref organization)) if organization.id == "abc"));
+    assert!(
+        matches!(as_object.org_uuid, Some(sauce_accounts::OrgRef::Organization(ref organization)) if organization.id == "abc")
+    );
 }
 
 #[test]
 fn unknown_response_fields_are_ignored() {
-    let team: types::Team = serde_json::from_str(r#"{"id": "t", "name": "n", "brand_new_field": {"nested": [1, 2]}}"#).unwrap();
+    let team: types::Team =
+        serde_json::from_str(r#"{"id": "t", "name": "n", "brand_new_field": {"nested": [1, 2]}}"#).unwrap();
     assert_eq!(team.name, "n");
 }

@@ -72,14 +72,19 @@ fn each_region_has_its_base_url() {
 
 #[test]
 fn credentials_from_the_environment_name_what_is_missing() {
-    let lookup = |pairs: &'static [(&'static str, &'static str)]| move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string());
-    let credentials = Credentials::from_lookup(lookup(&[("SAUCE_USERNAME", "admin"), ("SAUCE_ACCESS_KEY", "k-1")])).unwrap();
+    let lookup = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+    };
+    let credentials =
+        Credentials::from_lookup(lookup(&[("SAUCE_USERNAME", "admin"), ("SAUCE_ACCESS_KEY", "k-1")])).unwrap();
     assert_eq!(credentials.username(), "admin");
     let both = Credentials::from_lookup(lookup(&[])).unwrap_err().to_string();
     assert!(both.contains("SAUCE_USERNAME and SAUCE_ACCESS_KEY are not set"), "{both}");
     let key = Credentials::from_lookup(lookup(&[("SAUCE_USERNAME", "admin")])).unwrap_err().to_string();
     assert!(key.contains("SAUCE_ACCESS_KEY is not set") && !key.contains("SAUCE_USERNAME"), "{key}");
-    let user = Credentials::from_lookup(lookup(&[("SAUCE_ACCESS_KEY", "k"), ("SAUCE_USERNAME", "  ")])).unwrap_err().to_string();
+    let user = Credentials::from_lookup(lookup(&[("SAUCE_ACCESS_KEY", "k"), ("SAUCE_USERNAME", "  ")]))
+        .unwrap_err()
+        .to_string();
     assert!(user.contains("SAUCE_USERNAME is not set") && !user.contains("SAUCE_ACCESS_KEY"), "{user}");
 }
 
@@ -98,7 +103,10 @@ fn the_user_agent_names_the_crate_and_the_suffix() {
     let server = Scripted::start(vec![http_response("200 OK", &[], TEAM_JSON)]);
     builder(&server.url).user_agent_suffix("offboarding-bot/2").build().unwrap().teams().get("t1").unwrap();
     let requests = server.finish();
-    assert_eq!(request_header(&requests[0], "user-agent"), Some(concat!("sauce-accounts/", env!("CARGO_PKG_VERSION"), " offboarding-bot/2")));
+    assert_eq!(
+        request_header(&requests[0], "user-agent"),
+        Some(concat!("sauce-accounts/", env!("CARGO_PKG_VERSION"), " offboarding-bot/2"))
+    );
     assert_eq!(request_header(&requests[0], "authorization"), Some(authorization().as_str()));
 }
 
@@ -107,7 +115,13 @@ fn the_user_agent_names_the_crate_and_the_suffix() {
 #[test]
 fn connection_refused_is_a_connect_error() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let error = builder(&format!("http://127.0.0.1:{port}")).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err();
+    let error = builder(&format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .teams()
+        .get("t")
+        .unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Connect);
     assert!(error.is_retryable());
     assert!(error.to_string().contains("could not connect"), "{error}");
@@ -116,7 +130,8 @@ fn connection_refused_is_a_connect_error() {
 #[test]
 fn a_silent_server_times_out_within_twice_the_timeout() {
     let server = Scripted::start(vec![Reply::Silence(Duration::from_secs(3))]);
-    let client = builder(&server.url).timeout(Duration::from_millis(400)).retry_policy(RetryPolicy::none()).build().unwrap();
+    let client =
+        builder(&server.url).timeout(Duration::from_millis(400)).retry_policy(RetryPolicy::none()).build().unwrap();
     let started = Instant::now();
     let error = client.teams().get("t").unwrap_err();
     let elapsed = started.elapsed();
@@ -126,7 +141,8 @@ fn a_silent_server_times_out_within_twice_the_timeout() {
 
 #[test]
 fn a_connection_cut_mid_body_is_an_io_error() {
-    let cut = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\": \"t1\", ".to_vec();
+    let cut =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\": \"t1\", ".to_vec();
     let server = Scripted::start(vec![Reply::Raw(cut)]);
     let error = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t1").unwrap_err();
     assert!(matches!(transport_kind(&error), TransportErrorKind::Io | TransportErrorKind::Protocol), "{error:?}");
@@ -178,7 +194,14 @@ fn an_html_page_from_a_proxy_is_reported_not_panicked_on() {
 fn a_body_over_the_size_limit_is_refused() {
     let big = format!(r#"{{"id": "t1", "name": "{}"}}"#, "x".repeat(5000));
     let server = Scripted::start(vec![http_response("200 OK", &[], big.as_bytes())]);
-    let error = builder(&server.url).max_body_size(1024).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url)
+        .max_body_size(1024)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .teams()
+        .get("t1")
+        .unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::BodyTooLarge { limit: 1024 });
 }
 
@@ -231,7 +254,13 @@ fn a_post_answered_503_is_not_replayed() {
 fn a_post_is_retried_only_when_it_could_not_connect() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (policy, waits) = recording_policy();
-    let error = builder(&format!("http://127.0.0.1:{port}")).retry_policy(policy).build().unwrap().users().deactivate("u1").unwrap_err();
+    let error = builder(&format!("http://127.0.0.1:{port}"))
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+        .users()
+        .deactivate("u1")
+        .unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Connect);
     assert_eq!(waits.lock().unwrap().len(), 3, "nothing was sent, so all 4 attempts are made");
 }
@@ -249,7 +278,11 @@ fn a_post_that_timed_out_after_sending_is_not_replayed() {
 
 #[test]
 fn a_retry_after_beyond_the_cap_is_returned_at_once() {
-    let server = Scripted::start(vec![http_response("429 Too Many Requests", &[("Retry-After", "3600")], br#"{"detail": "slow down"}"#)]);
+    let server = Scripted::start(vec![http_response(
+        "429 Too Many Requests",
+        &[("Retry-After", "3600")],
+        br#"{"detail": "slow down"}"#,
+    )]);
     let (policy, waits) = recording_policy();
     let error = builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").unwrap_err();
     match &error {
@@ -352,20 +385,32 @@ fn invalid_arguments_are_refused_before_sending() {
 
 #[test]
 fn no_error_or_debug_output_contains_the_access_key() {
-    let echo = format!(r#"{{"detail": "bad key {ACCESS_KEY}", "access_key": "{ACCESS_KEY}", "password": ["hunter2-Secret!"]}}"#);
+    let echo = format!(
+        r#"{{"detail": "bad key {ACCESS_KEY}", "access_key": "{ACCESS_KEY}", "password": ["hunter2-Secret!"]}}"#
+    );
     let server = Scripted::start(vec![
         http_response("401 Unauthorized", &[], echo.as_bytes()),
         http_response("200 OK", &[], format!(r#"{{"id": 5, "access_key": "{ACCESS_KEY}"}}"#).as_bytes()),
         http_response("302 Found", &[("Location", "http://elsewhere.example/")], b""),
     ]);
     let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
-    let mut outputs = vec![format!("{client:?}"), format!("{:?}", builder(&server.url)), format!("{:?}", Credentials::new(USERNAME, ACCESS_KEY))];
+    let mut outputs = vec![
+        format!("{client:?}"),
+        format!("{:?}", builder(&server.url)),
+        format!("{:?}", Credentials::new(USERNAME, ACCESS_KEY)),
+    ];
     let unauthorized = client.teams().get("t").unwrap_err();
     assert!(unauthorized.to_string().contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{unauthorized}");
     let undecodable = client.users().get_access_key("u").unwrap_err();
     let redirected = client.teams().get("t").unwrap_err();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let refused = builder(&format!("http://127.0.0.1:{port}")).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err();
+    let refused = builder(&format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .teams()
+        .get("t")
+        .unwrap_err();
     for error in [&unauthorized, &undecodable, &redirected, &refused] {
         outputs.push(error.to_string());
         outputs.push(format!("{error:?}"));

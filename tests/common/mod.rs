@@ -33,7 +33,8 @@ pub fn client(base_url: &str) -> Client {
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/accounts.yaml")).expect("spec readable");
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/accounts.yaml"))
+            .expect("spec readable");
         serde_yaml::from_str(&text).expect("spec is YAML")
     })
 }
@@ -63,7 +64,11 @@ pub fn operations() -> Vec<(String, String, String, &'static Value)> {
 }
 
 pub fn operation(id: &str) -> &'static Value {
-    operations().into_iter().find(|(found, ..)| found == id).map(|(.., operation)| operation).unwrap_or_else(|| panic!("no operation {id}"))
+    operations()
+        .into_iter()
+        .find(|(found, ..)| found == id)
+        .map(|(.., operation)| operation)
+        .unwrap_or_else(|| panic!("no operation {id}"))
 }
 
 /// The JSON examples of one response of an operation: `(name, body)`.
@@ -149,7 +154,9 @@ impl Scripted {
                     let head = String::from_utf8_lossy(&request[..header_end]).to_ascii_lowercase();
                     let length = head
                         .lines()
-                        .find_map(|line| line.strip_prefix("content-length:").map(|value| value.trim().parse::<usize>().unwrap_or(0)))
+                        .find_map(|line| {
+                            line.strip_prefix("content-length:").map(|value| value.trim().parse::<usize>().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     while request.len() < header_end + length {
                         match stream.read(&mut buffer) {

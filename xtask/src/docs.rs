@@ -110,7 +110,8 @@ pub fn detect(text: &str) -> Option<Form> {
 
 /// Reads one document; `name` is used in origins.
 pub fn read(name: &str, text: &str, set: &mut DocSet) -> Result<Form, String> {
-    let form = detect(text).ok_or_else(|| format!("{name}: not a recognised form of the Accounts API docs (no operations found)"))?;
+    let form = detect(text)
+        .ok_or_else(|| format!("{name}: not a recognised form of the Accounts API docs (no operations found)"))?;
     match form {
         Form::Source => read_source(name, text, set),
         Form::Published => read_published(name, text, set),
@@ -146,8 +147,11 @@ pub fn normalize_path(raw: &str) -> (String, Vec<String>, Vec<String>) {
         Some((path, query)) => (path.to_string(), query.to_string()),
         None => (without_host, String::new()),
     };
-    let query_names: Vec<String> =
-        query.split('&').filter(|pair| !pair.is_empty()).map(|pair| pair.split('=').next().unwrap_or("").to_string()).collect();
+    let query_names: Vec<String> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split('=').next().unwrap_or("").to_string())
+        .collect();
     let mut names = Vec::new();
     let segments: Vec<String> = path
         .split('/')
@@ -231,7 +235,14 @@ fn parse_marker(name: &str, cells: &[String; 3]) -> Result<DocParam, String> {
     Ok(DocParam { name: name.to_string(), location, required, kind })
 }
 
-fn new_operation(form: Form, origin: String, heading: &str, method: &str, raw_path: &str, has_params: bool) -> DocOperation {
+fn new_operation(
+    form: Form,
+    origin: String,
+    heading: &str,
+    method: &str,
+    raw_path: &str,
+    has_params: bool,
+) -> DocOperation {
     let (path, _, query) = normalize_path(raw_path);
     DocOperation {
         form,
@@ -240,7 +251,10 @@ fn new_operation(form: Form, origin: String, heading: &str, method: &str, raw_pa
         method: method.to_ascii_uppercase(),
         path,
         has_params,
-        params: query.into_iter().map(|name| DocParam { name, location: Location::Query, required: false, kind: "string".into() }).collect(),
+        params: query
+            .into_iter()
+            .map(|name| DocParam { name, location: Location::Query, required: false, kind: "string".into() })
+            .collect(),
         statuses: BTreeSet::new(),
     }
 }
@@ -262,8 +276,10 @@ fn references(line: &str) -> Vec<(String, String)> {
             let mut rest = decoded.as_str();
             while let Some(at) = rest.find(&prefix) {
                 let url_start = at + prefix.len() - "https://".len();
-                let url: String =
-                    rest[url_start..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '<' | '`')).collect();
+                let url: String = rest[url_start..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '<' | '`'))
+                    .collect();
                 if url.contains("saucelabs.com/") {
                     found.push((method.to_string(), url.clone()));
                 }
@@ -290,10 +306,10 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
     for (index, line) in text.lines().enumerate() {
         let origin = format!("{name}:{}", index + 1);
         let trimmed = line.trim();
-        if let Some(title) = trimmed.strip_prefix("###") {
-            if !title.starts_with('#') {
-                heading = title.trim().to_string();
-            }
+        if let Some(title) = trimmed.strip_prefix("###")
+            && !title.starts_with('#')
+        {
+            heading = title.trim().to_string();
         }
         if trimmed.starts_with("#### Parameters") {
             section = Section::Parameters;
@@ -324,7 +340,10 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                     current = Some(new_operation(Form::Source, origin, &heading, method.trim(), path, true));
                     section = Section::Other;
                 }
-                _ => set.problems.push(MarkupProblem { origin, message: format!("a <summary> without a method and a path: {trimmed}") }),
+                _ => set.problems.push(MarkupProblem {
+                    origin,
+                    message: format!("a <summary> without a method and a path: {trimmed}"),
+                }),
             }
             continue;
         }
@@ -354,23 +373,27 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                             Ok(param) => operation.params.push(param),
                             Err(message) => set.problems.push(MarkupProblem { origin, message }),
                         },
-                        _ => set.problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+                        _ => set.problems.push(MarkupProblem {
+                            origin,
+                            message: "a parameter marker without a parameter name".into(),
+                        }),
                     }
                 }
             }
             Section::Responses => {
                 let cell = between(trimmed, "<td><code>", "</code></td>").or_else(|| between(trimmed, "<td>", "</td>"));
-                if let (Some(cell), Some(operation)) = (cell, current.as_mut()) {
-                    if let Ok(status) = cell.trim().parse::<u16>() {
-                        operation.statuses.insert(status);
-                    }
+                if let (Some(cell), Some(operation)) = (cell, current.as_mut())
+                    && let Ok(status) = cell.trim().parse::<u16>()
+                {
+                    operation.statuses.insert(status);
                 }
             }
             _ => {}
         }
     }
     if let Some(open) = current {
-        set.problems.push(MarkupProblem { origin: open.origin.clone(), message: "a <details> block that never closes".into() });
+        set.problems
+            .push(MarkupProblem { origin: open.origin.clone(), message: "a <details> block that never closes".into() });
         set.operations.push(open);
     }
 }
@@ -429,7 +452,10 @@ fn read_published(name: &str, text: &str, set: &mut DocSet) {
                             Ok(param) => operation.params.push(param),
                             Err(message) => set.problems.push(MarkupProblem { origin, message }),
                         },
-                        _ => set.problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+                        _ => set.problems.push(MarkupProblem {
+                            origin,
+                            message: "a parameter marker without a parameter name".into(),
+                        }),
                     }
                 } else if !trimmed.is_empty()
                     && !trimmed.contains(' ')
@@ -440,10 +466,10 @@ fn read_published(name: &str, text: &str, set: &mut DocSet) {
             }
             Section::Responses => {
                 let digits: String = trimmed.chars().take(3).collect();
-                if let (Ok(status), Some(operation)) = (digits.parse::<u16>(), current.as_mut()) {
-                    if digits.len() == 3 {
-                        operation.statuses.insert(status);
-                    }
+                if let (Ok(status), Some(operation)) = (digits.parse::<u16>(), current.as_mut())
+                    && digits.len() == 3
+                {
+                    operation.statuses.insert(status);
                 }
             }
             _ => {}
@@ -466,9 +492,19 @@ fn read_index(name: &str, text: &str, set: &mut DocSet) {
             continue;
         }
         if let Some((method, path)) = backticked_operation(trimmed) {
-            set.operations.push(new_operation(Form::Index, format!("{name}:{}", index + 1), &heading, &method, &path, false));
+            set.operations.push(new_operation(
+                Form::Index,
+                format!("{name}:{}", index + 1),
+                &heading,
+                &method,
+                &path,
+                false,
+            ));
         } else if trimmed.starts_with('`') {
-            set.problems.push(MarkupProblem { origin: format!("{name}:{}", index + 1), message: format!("a backticked line that is not `METHOD /path`: {trimmed}") });
+            set.problems.push(MarkupProblem {
+                origin: format!("{name}:{}", index + 1),
+                message: format!("a backticked line that is not `METHOD /path`: {trimmed}"),
+            });
         }
     }
 }
@@ -488,7 +524,10 @@ mod tests {
             assert_eq!(normalize_path(raw).0, "/team-management/v1/teams/{}", "{raw}");
         }
         let (path, names, query) = normalize_path("/rest/v1/users/<USERNAME>/activity?level=user");
-        assert_eq!((path.as_str(), names, query), ("/rest/v1/users/{}/activity", vec!["username".to_string()], vec!["level".to_string()]));
+        assert_eq!(
+            (path.as_str(), names, query),
+            ("/rest/v1/users/{}/activity", vec!["username".to_string()], vec!["level".to_string()])
+        );
     }
 
     #[test]

@@ -187,12 +187,18 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                 })
                 .collect();
             if let Some(body) = &operation.body {
-                let schema = spec.components.as_ref().and_then(|components| components.schemas.get(body)).and_then(ReferenceOr::as_item);
+                let schema = spec
+                    .components
+                    .as_ref()
+                    .and_then(|components| components.schemas.get(body))
+                    .and_then(ReferenceOr::as_item);
                 if let Some(SchemaKind::Type(Type::Object(object))) = schema.map(|schema| &schema.schema_kind) {
                     for (name, property) in &object.properties {
                         let property = match property {
                             ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
-                            ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+                            ReferenceOr::Reference { reference } => {
+                                ReferenceOr::Reference { reference: reference.clone() }
+                            }
                         };
                         params.push(SpecParam {
                             name: name.clone(),
@@ -217,10 +223,16 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
 }
 
 /// Compares `docs` with the spec and matches each difference with a deviation.
-pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, docs: &DocSet) -> Result<Report, String> {
+pub fn compare(
+    spec_text: &str,
+    deviations_text: &str,
+    documents: Vec<String>,
+    docs: &DocSet,
+) -> Result<Report, String> {
     let spec = model::parse_spec(spec_text)?;
     let api = model::read_api(&spec)?;
-    let deviations: Deviations = serde_yaml::from_str(deviations_text).map_err(|error| format!("openapi/deviations.yaml: {error}"))?;
+    let deviations: Deviations =
+        serde_yaml::from_str(deviations_text).map_err(|error| format!("openapi/deviations.yaml: {error}"))?;
     for deviation in &deviations.deviations {
         if !KINDS.contains(&deviation.kind.as_str()) && !["choice", "sample"].contains(&deviation.kind.as_str()) {
             return Err(format!("deviation `{}` has unknown kind `{}`", deviation.id, deviation.kind));
@@ -241,20 +253,47 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
     };
 
     for doc in &docs.operations {
-        let Some(operation) = operations.iter().find(|operation| operation.method == doc.method && operation.path == doc.path) else {
-            let same_path: Vec<&SpecOperation> = operations.iter().filter(|operation| operation.path == doc.path).collect();
+        let Some(operation) =
+            operations.iter().find(|operation| operation.method == doc.method && operation.path == doc.path)
+        else {
+            let same_path: Vec<&SpecOperation> =
+                operations.iter().filter(|operation| operation.path == doc.path).collect();
             let key = format!("{} {}", doc.method, doc.path);
             if same_path.is_empty() {
-                push("missing-operation", &key, None, Some(doc), format!("\"{}\" at {} is not in the spec", doc.heading, doc.origin));
+                push(
+                    "missing-operation",
+                    &key,
+                    None,
+                    Some(doc),
+                    format!("\"{}\" at {} is not in the spec", doc.heading, doc.origin),
+                );
             } else {
                 let methods: Vec<&str> = same_path.iter().map(|operation| operation.method.as_str()).collect();
-                push("method", &key, None, Some(doc), format!("\"{}\" at {} uses {}, the spec has {}", doc.heading, doc.origin, doc.method, methods.join(", ")));
+                push(
+                    "method",
+                    &key,
+                    None,
+                    Some(doc),
+                    format!(
+                        "\"{}\" at {} uses {}, the spec has {}",
+                        doc.heading,
+                        doc.origin,
+                        doc.method,
+                        methods.join(", ")
+                    ),
+                );
             }
             continue;
         };
         for status in &doc.statuses {
             if !operation.statuses.contains(status) {
-                push("status-missing", &operation.id, Some(&status.to_string()), Some(doc), format!("{} documents status {status}", doc.origin));
+                push(
+                    "status-missing",
+                    &operation.id,
+                    Some(&status.to_string()),
+                    Some(doc),
+                    format!("{} documents status {status}", doc.origin),
+                );
             }
         }
         if !doc.has_params {
@@ -269,10 +308,18 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
                 .iter()
                 .filter(named)
                 .find(|spec_param| spec_param.location == param.location)
-                .or_else(|| operation.params.iter().filter(named).find(|spec_param| spec_param.location != Location::Path))
+                .or_else(|| {
+                    operation.params.iter().filter(named).find(|spec_param| spec_param.location != Location::Path)
+                })
                 .or_else(|| operation.params.iter().find(named));
             let Some(spec_param) = found else {
-                push("param-missing", &operation.id, Some(&param.name), Some(doc), format!("{} documents a {} parameter the spec lacks", doc.origin, param.location.name()));
+                push(
+                    "param-missing",
+                    &operation.id,
+                    Some(&param.name),
+                    Some(doc),
+                    format!("{} documents a {} parameter the spec lacks", doc.origin, param.location.name()),
+                );
                 continue;
             };
             if spec_param.location != param.location {
@@ -281,7 +328,12 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
                     &operation.id,
                     Some(&param.name),
                     Some(doc),
-                    format!("{} says {}, the spec says {}", doc.origin, param.location.name(), spec_param.location.name()),
+                    format!(
+                        "{} says {}, the spec says {}",
+                        doc.origin,
+                        param.location.name(),
+                        spec_param.location.name()
+                    ),
                 );
             }
             if spec_param.required != param.required {
@@ -291,12 +343,23 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
                     &operation.id,
                     Some(&param.name),
                     Some(doc),
-                    format!("{} says {}, the spec says {}", doc.origin, word(param.required), word(spec_param.required)),
+                    format!(
+                        "{} says {}, the spec says {}",
+                        doc.origin,
+                        word(param.required),
+                        word(spec_param.required)
+                    ),
                 );
             }
             if !spec_param.kinds.is_empty() && !spec_param.kinds.contains(&param.kind) {
                 let kinds: Vec<&str> = spec_param.kinds.iter().map(String::as_str).collect();
-                push("param-type", &operation.id, Some(&param.name), Some(doc), format!("{} says {}, the spec says {}", doc.origin, param.kind, kinds.join(" or ")));
+                push(
+                    "param-type",
+                    &operation.id,
+                    Some(&param.name),
+                    Some(doc),
+                    format!("{} says {}, the spec says {}", doc.origin, param.kind, kinds.join(" or ")),
+                );
             }
         }
         for spec_param in &operation.params {
@@ -313,7 +376,13 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
     }
     for operation in &operations {
         if !docs.operations.iter().any(|doc| doc.method == operation.method && doc.path == operation.path) {
-            push("undocumented-operation", &operation.id, None, None, format!("{} {} is in no document", operation.method, operation.path));
+            push(
+                "undocumented-operation",
+                &operation.id,
+                None,
+                None,
+                format!("{} {} is in no document", operation.method, operation.path),
+            );
         }
     }
 
@@ -322,8 +391,10 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
         let entry = deviations.deviations.iter().find(|deviation| {
             deviation.kind == difference.kind
                 && deviation.operation.as_deref() == Some(difference.operation.as_str())
-                && (deviation.params.is_empty() || difference.param.as_ref().is_some_and(|param| deviation.params.contains(param)))
-                && (deviation.docs.is_empty() || difference.form.as_ref().is_some_and(|form| deviation.docs.contains(form)))
+                && (deviation.params.is_empty()
+                    || difference.param.as_ref().is_some_and(|param| deviation.params.contains(param)))
+                && (deviation.docs.is_empty()
+                    || difference.form.as_ref().is_some_and(|form| deviation.docs.contains(form)))
         });
         if let Some(entry) = entry {
             difference.explained_by = Some(entry.id.clone());
@@ -338,11 +409,20 @@ pub fn compare(spec_text: &str, deviations_text: &str, documents: Vec<String>, d
         .collect();
     Ok(Report {
         documents,
-        documented_operations: docs.operations.iter().map(|doc| (doc.method.clone(), doc.path.clone())).collect::<BTreeSet<_>>().len(),
+        documented_operations: docs
+            .operations
+            .iter()
+            .map(|doc| (doc.method.clone(), doc.path.clone()))
+            .collect::<BTreeSet<_>>()
+            .len(),
         spec_operations: operations.len(),
         differences,
         stale_deviations,
-        markup_problems: docs.problems.iter().map(|problem| format!("{}: {}", problem.origin, problem.message)).collect(),
+        markup_problems: docs
+            .problems
+            .iter()
+            .map(|problem| format!("{}: {}", problem.origin, problem.message))
+            .collect(),
     })
 }
 

@@ -23,11 +23,18 @@ fn differences(report: &Report) -> Vec<(String, String, Option<String>, Option<S
     report
         .differences
         .iter()
-        .map(|Difference { kind, operation, param, form, .. }| (kind.clone(), operation.clone(), param.clone(), form.clone()))
+        .map(|Difference { kind, operation, param, form, .. }| {
+            (kind.clone(), operation.clone(), param.clone(), form.clone())
+        })
         .collect()
 }
 
-fn one(kind: &str, operation: &str, param: Option<&str>, form: &str) -> Vec<(String, String, Option<String>, Option<String>)> {
+fn one(
+    kind: &str,
+    operation: &str,
+    param: Option<&str>,
+    form: &str,
+) -> Vec<(String, String, Option<String>, Option<String>)> {
     vec![(kind.to_string(), operation.to_string(), param.map(str::to_string), Some(form.to_string()))]
 }
 
@@ -60,19 +67,26 @@ fn removing_an_endpoint_from_the_docs_is_found() {
 #[test]
 fn adding_an_endpoint_to_the_docs_is_found_in_each_form() {
     let index = format!("{INDEX}\n`PATCH /v1/gadgets/<GADGET_ID>/`\n");
-    assert_eq!(differences(&check(&[("index.md", &index)], SPEC, DEVIATIONS)), one("missing-operation", "PATCH /v1/gadgets/{}", None, "index"));
+    assert_eq!(
+        differences(&check(&[("index.md", &index)], SPEC, DEVIATIONS)),
+        one("missing-operation", "PATCH /v1/gadgets/{}", None, "index")
+    );
     let published = format!("{PUBLISHED}\nTouch a Gadget\n\nPATCH /v1/gadgets/{{gadget_id}}/\n\nParameters\n");
     let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
     assert_eq!(differences(&report), one("missing-operation", "PATCH /v1/gadgets/{}", None, "published"));
     let source = format!(
         "{SOURCE}\n### Touch\n\n<details><summary><span className=\"apiPatch\">PATCH</span> <code>/v1/gadgets/&#123;id&#125;</code></summary>\n</details>\n"
     );
-    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("missing-operation", "PATCH /v1/gadgets/{}", None, "source"));
+    assert_eq!(
+        differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)),
+        one("missing-operation", "PATCH /v1/gadgets/{}", None, "source")
+    );
 }
 
 #[test]
 fn adding_and_removing_a_parameter_is_found() {
-    let published = PUBLISHED.replace("color\n\n| QUERY | OPTIONAL | STRING |", "shade\n\n| QUERY | OPTIONAL | STRING |");
+    let published =
+        PUBLISHED.replace("color\n\n| QUERY | OPTIONAL | STRING |", "shade\n\n| QUERY | OPTIONAL | STRING |");
     let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
     let mut found = differences(&report);
     found.sort();
@@ -88,31 +102,51 @@ fn adding_and_removing_a_parameter_is_found() {
 #[test]
 fn flipping_required_is_found() {
     let source = SOURCE.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | REQUIRED | INTEGER |");
-    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("param-required", "create_widget", Some("size"), "source"));
+    assert_eq!(
+        differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)),
+        one("param-required", "create_widget", Some("size"), "source")
+    );
     let published = PUBLISHED.replace("| BODY | REQUIRED | STRING |", "| BODY | OPTIONAL | STRING |");
-    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("param-required", "create_widget", Some("name"), "published"));
+    assert_eq!(
+        differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)),
+        one("param-required", "create_widget", Some("name"), "published")
+    );
 }
 
 #[test]
 fn moving_a_parameter_between_query_and_body_is_found() {
     let source = SOURCE.replace("| QUERY | OPTIONAL | STRING |", "| BODY | OPTIONAL | STRING |");
-    assert_eq!(differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)), one("param-location", "lookup_widgets", Some("color"), "source"));
+    assert_eq!(
+        differences(&check(&[("source.mdx", &source)], SPEC, DEVIATIONS)),
+        one("param-location", "lookup_widgets", Some("color"), "source")
+    );
 }
 
 #[test]
 fn changing_a_type_is_found() {
     let published = PUBLISHED.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
-    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("param-type", "create_widget", Some("size"), "published"));
+    assert_eq!(
+        differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)),
+        one("param-type", "create_widget", Some("size"), "published")
+    );
 }
 
 #[test]
 fn changing_a_method_is_found_in_each_form() {
     let index = INDEX.replace("`DELETE /v1/widgets/<WIDGET_ID>/`", "`POST /v1/widgets/<WIDGET_ID>/`");
     let report = check(&[("index.md", &index)], SPEC, DEVIATIONS);
-    assert!(differences(&report).contains(&("method".into(), "POST /v1/widgets/{}".into(), None, Some("index".into()))), "{report:?}");
+    assert!(
+        differences(&report).contains(&("method".into(), "POST /v1/widgets/{}".into(), None, Some("index".into()))),
+        "{report:?}"
+    );
     let published = PUBLISHED.replace("DELETE /v1/widgets/{widget_id}/", "PUT /v1/widgets/{widget_id}/");
     let report = check(&[("published.txt", &published)], SPEC, DEVIATIONS);
-    assert!(differences(&report).contains(&("method".into(), "PUT /v1/widgets/{}".into(), None, Some("published".into()))));
+    assert!(differences(&report).contains(&(
+        "method".into(),
+        "PUT /v1/widgets/{}".into(),
+        None,
+        Some("published".into())
+    )));
     let source = SOURCE.replace("className=\"apiPost\">POST", "className=\"apiPut\">PUT");
     let report = check(&[("source.mdx", &source)], SPEC, DEVIATIONS);
     assert!(differences(&report).contains(&("method".into(), "PUT /v1/widgets".into(), None, Some("source".into()))));
@@ -121,7 +155,10 @@ fn changing_a_method_is_found_in_each_form() {
 #[test]
 fn an_undocumented_status_is_found() {
     let published = PUBLISHED.replace("201Made.", "201Made.\n409Conflict.");
-    assert_eq!(differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)), one("status-missing", "create_widget", Some("409"), "published"));
+    assert_eq!(
+        differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS)),
+        one("status-missing", "create_widget", Some("409"), "published")
+    );
 }
 
 #[test]
@@ -144,9 +181,14 @@ fn unknown_markup_is_reported() {
     assert_eq!(report.markup_problems.len(), 1, "{report:?}");
     assert!(report.markup_problems[0].contains("unknown location \"COOKIE\""));
     let source = SOURCE.replace("<span className=\"apiGet\">GET</span> <code>/v1/widgets</code>", "<span>FETCH</span>");
-    assert!(check(&[("source.mdx", &source)], SPEC, DEVIATIONS).markup_problems[0].contains("<summary> without a method"));
+    assert!(
+        check(&[("source.mdx", &source)], SPEC, DEVIATIONS).markup_problems[0].contains("<summary> without a method")
+    );
     let published = PUBLISHED.replace("color\n\n| QUERY", "The color filter:\n\n| QUERY");
-    assert!(check(&[("published.txt", &published)], SPEC, DEVIATIONS).markup_problems[0].contains("without a parameter name"));
+    assert!(
+        check(&[("published.txt", &published)], SPEC, DEVIATIONS).markup_problems[0]
+            .contains("without a parameter name")
+    );
     let index = format!("{INDEX}\n`FETCH /v1/widgets/`\n");
     assert!(!check(&[("index.md", &index)], SPEC, DEVIATIONS).markup_problems.is_empty());
 }
@@ -179,16 +221,21 @@ fn generation_is_deterministic() {
 
 #[test]
 fn unsupported_spec_features_fail_with_the_operation_named() {
-    let inline_body = SPEC.replace("              $ref: '#/components/schemas/NewWidget'", "              type: object");
+    let inline_body =
+        SPEC.replace("              $ref: '#/components/schemas/NewWidget'", "              type: object");
     let error = crate::codegen::generate(&inline_body).err().unwrap();
     assert!(error.contains("create_widget") && error.contains("named component schema"), "{error}");
-    let optional_path = SPEC.replace("          in: path\n          required: true", "          in: path\n          required: false");
+    let optional_path =
+        SPEC.replace("          in: path\n          required: true", "          in: path\n          required: false");
     let error = crate::codegen::generate(&optional_path).err().unwrap();
     assert!(error.contains("delete_widget") && error.contains("widget_id"), "{error}");
     let no_id = SPEC.replace("      operationId: delete_widget\n", "");
     let error = crate::codegen::generate(&no_id).err().unwrap();
     assert!(error.contains("DELETE /v1/widgets/{widget_id}/") && error.contains("operationId"), "{error}");
-    let header = SPEC.replace("          in: query\n          schema:\n            type: string", "          in: header\n          schema:\n            type: string");
+    let header = SPEC.replace(
+        "          in: query\n          schema:\n            type: string",
+        "          in: header\n          schema:\n            type: string",
+    );
     let error = crate::codegen::generate(&header).err().unwrap();
     assert!(error.contains("lookup_widgets"), "{error}");
 }
