@@ -52,7 +52,14 @@ pub fn generate(api: &Api) -> TokenStream {
             }
         });
     }
+    let table = api.operations.iter().map(|operation| {
+        let (id, method, path) = (&operation.id, &operation.http_method, &operation.path);
+        quote! { crate::Operation { id: #id, method: #method, path_template: #path } }
+    });
     quote! {
+        /// Every operation of the spec, in the spec's order: its id, HTTP method and path
+        /// template. The sandbox routes by it and the CLI proves it reaches each one.
+        pub const ALL: &[crate::Operation] = &[#(#table),*];
         impl crate::Client {
             #(#accessors)*
         }

@@ -25,6 +25,8 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
 pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
     let mut settings = GenerationSettings::default();
     settings.with_derive("PartialEq");
+    // Ordered maps keep serialized output (and the sandbox's answers) stable.
+    settings.with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type, impls) in REPLACEMENTS {
         settings.with_replacement(schema, rust_type, impls.iter().cloned());
     }

@@ -9,6 +9,8 @@ mod pagination;
 mod path;
 mod region;
 mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 mod transport;
 mod values;
 

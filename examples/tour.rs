@@ -1,0 +1,141 @@
+//! A tour of an administrator's day, run against the embedded sandbox (no credentials, no
+//! network): look up the organization and its teams, create a team and a user in it, promote
+//! them, page through users, rotate their key, deactivate them and clean up.
+//!
+//!     cargo run --example tour
+//!
+//! With `--live` and SAUCE_USERNAME / SAUCE_ACCESS_KEY (and SAUCE_REGION) set, it runs only
+//! the read-only steps against your real organization instead.
+
+use sauce_accounts::sandbox::Sandbox;
+use sauce_accounts::types::{CreateTeamRequest, CreateUserRequest, TeamSettings};
+use sauce_accounts::{Client, Error, RoleId, Secret};
+
+fn main() {
+    let live = std::env::args().any(|arg| arg == "--live");
+    let outcome = if live { live_tour() } else { sandbox_tour() };
+    if let Err(error) = outcome {
+        eprintln!("tour failed: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// The first characters of a key, enough to tell two keys apart without revealing them.
+fn masked(key: &Secret) -> String {
+    format!("{}…", key.expose().chars().take(4).collect::<String>())
+}
+
+fn read_only_steps(client: &Client) -> Result<(), Error> {
+    let organizations = client.organizations().lookup()?;
+    for organization in &organizations.results {
+        println!(
+            "1. Organization {} ({}), {} VMs in all",
+            organization.name.as_deref().unwrap_or("?"),
+            organization.id,
+            organization.total_vm_concurrency.unwrap_or_default()
+        );
+    }
+    let teams: Vec<_> = client.teams().lookup().iter().collect::<Result<_, _>>()?;
+    println!("2. {} teams:", teams.len());
+    for team in &teams {
+        let settings = team.settings.clone().unwrap_or_default();
+        println!(
+            "   - {:<12} {:>3} VMs {:>3} devices {:>3} users{}",
+            team.name,
+            settings.virtual_machines.unwrap_or_default(),
+            settings.real_devices.unwrap_or_default(),
+            team.user_count.unwrap_or_default(),
+            if team.is_default == Some(true) { "  (default)" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+fn sandbox_tour() -> Result<(), Error> {
+    let sandbox = Sandbox::start()?;
+    println!("Started the Accounts API sandbox at {} (nothing leaves this machine).\n", sandbox.url());
+    let client = sandbox.client()?;
+    read_only_steps(&client)?;
+    let organization_id = client.organizations().lookup()?.results.remove(0).id;
+
+    let team = client.teams().create(&CreateTeamRequest {
+        name: "Release Guild".into(),
+        description: Some("Owns the release pipeline".into()),
+        organization: None,
+        settings: TeamSettings { virtual_machines: Some(4.into()), real_devices: Some(1.into()), live_only: None },
+    })?;
+    println!("3. Created team {} ({}) with 4 VMs and 1 device", team.name, team.id);
+
+    let user = client.users().create(&CreateUserRequest {
+        username: "lin.release".into(),
+        first_name: "Lin".into(),
+        last_name: "Release".into(),
+        email: "lin.release@acme.example".into(),
+        password: Secret::new("Tour-Passw0rd!"),
+        organization: organization_id,
+        role: RoleId::Member,
+        team: Some(team.id.clone()),
+    })?;
+    println!("4. Created user {} ({}) as a {} of {}", user.username, user.id, user.roles[0].role, team.name);
+
+    let promoted = client.users().set_team_admin(&user.id)?;
+    println!(
+        "5. Promoted {}: team admin = {:?}, roles = {}",
+        promoted.username,
+        promoted.is_team_admin.unwrap_or(false),
+        promoted.roles[0].role
+    );
+
+    let mut pages = client.users().lookup().limit(5).iter();
+    let mut usernames = Vec::new();
+    for user in pages.by_ref() {
+        usernames.push(user?.username);
+    }
+    println!(
+        "6. Listed {} users in {} pages of 5: {} … {}",
+        usernames.len(),
+        pages.pages_fetched(),
+        usernames[0],
+        usernames[usernames.len() - 1]
+    );
+
+    let old_key = client.users().get_access_key(&user.id)?.access_key;
+    let new_key = client.users().reset_access_key(&user.id)?.access_key;
+    let old_client = sandbox.client_for(sauce_accounts::Credentials::new(&user.username, old_key.clone()))?;
+    let old_key_refused = old_client.users().get_active_team().err().is_some_and(|error| error.is_unauthorized());
+    println!(
+        "7. Rotated {}'s access key {} → {}; the old key is refused: {old_key_refused}",
+        user.username,
+        masked(&old_key),
+        masked(&new_key)
+    );
+
+    let deactivated = client.users().deactivate(&user.id)?;
+    println!("8. Deactivated {}: active = {:?}", deactivated.username, deactivated.is_active.unwrap_or(true));
+
+    client.teams().delete(&team.id)?;
+    let gone = client.teams().get(&team.id).err().is_some_and(|error| error.is_not_found());
+    let remaining = client.users().get_teams(&user.id)?.count;
+    println!("9. Deleted team {}: gone = {gone}, {} now belongs to {remaining} teams", team.name, user.username);
+    println!("\nTour complete. Point the same code at a real region with Client::from_env().");
+    Ok(())
+}
+
+fn live_tour() -> Result<(), Error> {
+    let client = Client::from_env()?;
+    println!("Read-only tour of {} as {} (live).\n", client.base_url(), client.username());
+    read_only_steps(&client)?;
+    let first_page = client.users().lookup().limit(5).send()?;
+    println!("3. {} users in the organization; the first page holds {}", first_page.count, first_page.results.len());
+    let concurrency = client.classic().get_concurrency(client.username())?;
+    if let Some(organization) = concurrency.concurrency.organization {
+        let allowed = organization.allowed.unwrap_or_default();
+        println!(
+            "4. Organization concurrency allowed: {} VMs, {} Mac VMs, {} devices",
+            allowed.vms.unwrap_or_default(),
+            allowed.mac_vms.unwrap_or_default(),
+            allowed.rds.unwrap_or_default()
+        );
+    }
+    Ok(())
+}

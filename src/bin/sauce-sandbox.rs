@@ -1,0 +1,61 @@
+//! `sauce-sandbox`: serves the embedded Accounts API sandbox on loopback until interrupted,
+//! for trying tools and clients in any language without a real organization.
+
+use std::process::ExitCode;
+
+use sauce_accounts::sandbox::{Sandbox, Seed};
+
+const USAGE: &str = "usage: sauce-sandbox [--port PORT] [--seed FILE]
+
+Serves an in-memory Sauce Labs Accounts API on 127.0.0.1 (every operation of
+openapi/accounts.yaml) and prints its URL and the demo admin's credentials.
+
+  --port PORT   listen on this port (default: a free one)
+  --seed FILE   start from this JSON seed instead of the built-in organization
+                (same format as src/sandbox/seed.json)
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("sauce-sandbox: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut port = 0u16;
+    let mut seed = Seed::builtin();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().ok_or("--port needs a number")?;
+                port = value.parse().map_err(|_| format!("--port: {value:?} is not a port number"))?;
+            }
+            "--seed" => {
+                let path = args.next().ok_or("--seed needs a file")?;
+                let text = std::fs::read_to_string(&path).map_err(|error| format!("--seed {path}: {error}"))?;
+                seed = serde_json::from_str(&text).map_err(|error| format!("--seed {path}: {error}"))?;
+            }
+            "--help" | "-h" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+        }
+    }
+    let sandbox = Sandbox::start_with(seed, port).map_err(|error| error.to_string())?;
+    let admin = sandbox.admin_credentials();
+    println!("Sauce Labs Accounts API sandbox listening on {}", sandbox.url());
+    println!("Demo organization admin (sandbox only; never a real key):");
+    println!("  export SAUCE_USERNAME={}", admin.username());
+    println!("  export SAUCE_ACCESS_KEY={}", admin.access_key().expose());
+    println!("  base URL: {}", sandbox.url());
+    println!("Press Ctrl-C to stop.");
+    loop {
+        std::thread::park();
+    }
+}

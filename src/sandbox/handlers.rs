@@ -1,0 +1,729 @@
+//! What the sandbox does for each operation of the spec.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::state::{State, TeamRecord, UserRecord, now};
+use super::{Call, Reply};
+use crate::{RoleId, Secret, types};
+
+type Handled = Result<Reply, Reply>;
+
+/// Dispatches on the operation id; every id in the spec has an arm (the sandbox tests walk
+/// them all, and an id without one answers 501).
+pub(crate) fn handle(state: &mut State, call: &Call) -> Handled {
+    match call.operation_id {
+        "lookup_teams" => lookup_teams(state, call),
+        "create_team" => create_team(state, call),
+        "get_team" => get_team(state, call),
+        "replace_team" => write_team(state, call, true),
+        "update_team" => write_team(state, call, false),
+        "delete_team" => delete_team(state, call),
+        "list_team_members" => list_team_members(state, call),
+        "reset_team_access_keys" => reset_team_access_keys(state, call),
+        "lookup_users" => lookup_users(state, call),
+        "create_user" => create_user(state, call),
+        "get_active_team" => get_active_team(state, call),
+        "get_user" => get_user(state, call),
+        "replace_user" => write_user(state, call, true),
+        "update_user" => write_user(state, call, false),
+        "get_user_teams" => get_user_teams(state, call),
+        "set_user_teams" => set_user_teams(state, call),
+        "set_user_admin" => set_role(state, call, RoleId::OrganizationAdmin),
+        "set_user_team_admin" => set_role(state, call, RoleId::TeamAdmin),
+        "set_user_member" => set_role(state, call, RoleId::Member),
+        "activate_user" => set_active(state, call, true),
+        "deactivate_user" => set_active(state, call, false),
+        "get_user_access_key" => get_user_access_key(state, call),
+        "reset_user_access_key" => reset_user_access_key(state, call),
+        "get_user_permissions" => get_user_permissions(state, call),
+        "create_membership" => create_membership(state, call),
+        "lookup_organizations" => lookup_organizations(state, call),
+        "classic_get_user" => classic_get_user(state, call),
+        "classic_create_subaccount" => classic_create_subaccount(state, call),
+        "classic_list_subaccounts" => classic_list_subaccounts(state, call),
+        "classic_get_subaccounts" => classic_get_subaccounts(state, call),
+        "classic_list_siblings" => classic_list_siblings(state, call),
+        "classic_change_access_key" => classic_change_access_key(state, call),
+        "classic_get_concurrency" => classic_get_concurrency(state, call),
+        "classic_get_activity" => classic_get_activity(state, call),
+        "classic_get_usage" => classic_get_usage(state, call),
+        "classic_get_organization_activity" => classic_get_organization_activity(state, call),
+        "classic_get_teams_activity" => classic_get_teams_activity(state, call),
+        "get_real_device_concurrency" => get_real_device_concurrency(state, call),
+        other => Err(Reply::detail(501, &format!("The sandbox does not implement {other}."))),
+    }
+}
+
+// ----- shared rules -----
+
+fn not_found() -> Reply {
+    Reply::detail(404, "Not found.")
+}
+
+fn forbidden() -> Reply {
+    Reply::detail(403, "You do not have permission to perform this action.")
+}
+
+fn invalid(fields: Value) -> Reply {
+    Reply::json(400, &fields)
+}
+
+fn caller(state: &State, call: &Call) -> UserRecord {
+    state.user(&call.caller).cloned().expect("authenticated callers exist")
+}
+
+/// Organization and team admins may manage; members may only read about themselves.
+fn require_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
+    let caller = caller(state, call);
+    match caller.role {
+        RoleId::OrganizationAdmin | RoleId::TeamAdmin => Ok(caller),
+        RoleId::Member => Err(forbidden()),
+    }
+}
+
+fn require_org_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
+    let caller = caller(state, call);
+    if caller.role == RoleId::OrganizationAdmin { Ok(caller) } else { Err(forbidden()) }
+}
+
+/// Parses a body with the generated request type; serde's complaints become DRF-style
+/// field errors.
+fn body<T: DeserializeOwned>(call: &Call) -> Result<T, Reply> {
+    if call.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(json!({"non_field_errors": ["A JSON request body is required."]})));
+    }
+    serde_json::from_slice(&call.body).map_err(|error| {
+        let message = error.to_string();
+        match message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+            Some(field) => invalid(json!({ field: ["This field is required."] })),
+            None => invalid(json!({"non_field_errors": [format!("Invalid data: {message}")]})),
+        }
+    })
+}
+
+fn password_problems(password: &str) -> Vec<String> {
+    let checks: [(bool, &str); 6] = [
+        (password.chars().any(|c| c.is_lowercase()), "Password must contain a lowercase letter."),
+        (password.chars().any(|c| c.is_uppercase()), "Password must contain an uppercase letter."),
+        (password.chars().any(|c| c.is_ascii_digit()), "Password must contain a digit."),
+        (
+            password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
+            "Password must contain a special character.",
+        ),
+        (password.chars().count() >= 8, "Password must be at least 8 characters long."),
+        (!password.chars().any(char::is_whitespace), "Password must not contain spaces."),
+    ];
+    checks.iter().filter(|(ok, _)| !ok).map(|(_, message)| message.to_string()).collect()
+}
+
+fn check_password(password: &Secret) -> Result<(), Reply> {
+    let problems = password_problems(password.expose());
+    if problems.is_empty() { Ok(()) } else { Err(invalid(json!({ "password": problems }))) }
+}
+
+fn check_email(email: &str) -> Result<(), Reply> {
+    let valid = email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if valid { Ok(()) } else { Err(invalid(json!({"email": ["Enter a valid email address."]}))) }
+}
+
+/// A query integer; absent or malformed values take the default, as the API does.
+fn query_number(call: &Call, name: &str, default: u64) -> u64 {
+    call.query(name).and_then(|value| value.parse().ok()).unwrap_or(default)
+}
+
+fn split_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect()
+}
+
+/// One `limit`/`offset` page (limit 20 by default, capped at 100) with its links.
+fn page<T>(items: Vec<T>, call: &Call, path: &str) -> (Vec<T>, types::Links, u64) {
+    let count = items.len() as u64;
+    let limit = query_number(call, "limit", 20).clamp(1, 100);
+    let offset = query_number(call, "offset", 0);
+    let link = |offset: u64| {
+        let mut query: Vec<String> = call
+            .query
+            .iter()
+            .filter(|(key, _)| key != "limit" && key != "offset")
+            .map(|(key, value)| {
+                format!("{key}={}", percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC))
+            })
+            .collect();
+        query.push(format!("limit={limit}"));
+        query.push(format!("offset={offset}"));
+        format!("{}{path}?{}", call.base_url, query.join("&"))
+    };
+    let last_offset = if count == 0 { 0 } else { (count - 1) / limit * limit };
+    let links = types::Links {
+        first: Some(link(0)),
+        last: Some(link(last_offset)),
+        next: (offset + limit < count).then(|| link(offset + limit)),
+        previous: (offset > 0).then(|| link(offset.saturating_sub(limit))),
+    };
+    let page = items.into_iter().skip(offset as usize).take(limit as usize).collect();
+    (page, links, count)
+}
+
+fn team_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a TeamRecord, Reply> {
+    state.team(call.param("team_id")).ok_or_else(not_found)
+}
+
+fn user_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+    state.user(call.param("user_id")).ok_or_else(not_found)
+}
+
+fn classic_user_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+    state.user_by_username(call.param("username")).ok_or_else(|| Reply::detail(404, "User not found."))
+}
+
+/// Members may read their own record; admins any.
+fn require_self_or_admin(state: &State, call: &Call, user_id: &str) -> Result<(), Reply> {
+    if call.caller == user_id { Ok(()) } else { require_admin(state, call).map(drop) }
+}
+
+// ----- teams -----
+
+fn lookup_teams(state: &mut State, call: &Call) -> Handled {
+    let ids = call.query("id").map(split_list);
+    let name = call.query("name").unwrap_or("").to_lowercase();
+    let teams: Vec<types::TeamSummary> = state
+        .teams
+        .iter()
+        .filter(|team| ids.as_ref().is_none_or(|ids| ids.contains(&team.id)))
+        .filter(|team| team.name.to_lowercase().starts_with(&name))
+        .map(|team| state.team_summary(team))
+        .collect();
+    let (results, links, count) = page(teams, call, "/team-management/v1/teams/");
+    Ok(Reply::json(200, &types::TeamList { count, links: Some(links), results }))
+}
+
+fn create_team(state: &mut State, call: &Call) -> Handled {
+    require_org_admin(state, call)?;
+    let request: types::CreateTeamRequest = body(call)?;
+    if request.name.trim().is_empty() {
+        return Err(invalid(json!({"name": ["This field may not be blank."]})));
+    }
+    if request.organization.as_ref().is_some_and(|organization| *organization != state.org.id) {
+        return Err(invalid(json!({"organization": ["Organization not found."]})));
+    }
+    if state.team_by_name(&request.name).is_some() {
+        return Err(invalid(json!({"name": ["team with this name already exists."]})));
+    }
+    let settings = request.settings;
+    let team = state.new_team(
+        &request.name,
+        request.description,
+        settings.virtual_machines.map_or(0, u64::from),
+        settings.real_devices.map_or(0, u64::from),
+        settings.live_only.unwrap_or(false),
+    );
+    let reply = Reply::json(201, &state.team_profile(&team, &call.base_url));
+    state.teams.push(team);
+    Ok(reply)
+}
+
+fn get_team(state: &mut State, call: &Call) -> Handled {
+    let team = team_or_404(state, call)?;
+    Ok(Reply::json(200, &state.team_profile(team, &call.base_url)))
+}
+
+/// PUT replaces every value (a missing description is removed); PATCH changes what is sent.
+fn write_team(state: &mut State, call: &Call, replace: bool) -> Handled {
+    require_org_admin(state, call)?;
+    let id = team_or_404(state, call)?.id.clone();
+    let (name, settings, description) = if replace {
+        let request: types::ReplaceTeamRequest = body(call)?;
+        (Some(request.name), Some(request.settings), Some(request.description))
+    } else {
+        let request: types::UpdateTeamRequest = body(call)?;
+        (request.name, request.settings, request.description.map(Some))
+    };
+    if let Some(name) = &name {
+        if name.trim().is_empty() {
+            return Err(invalid(json!({"name": ["This field may not be blank."]})));
+        }
+        if state.teams.iter().any(|team| team.name == *name && team.id != id) {
+            return Err(invalid(json!({"name": ["team with this name already exists."]})));
+        }
+    }
+    let team = state.teams.iter_mut().find(|team| team.id == id).expect("found above");
+    if let Some(name) = name {
+        team.name = name;
+    }
+    if let Some(settings) = settings {
+        if replace {
+            team.virtual_machines = settings.virtual_machines.map_or(0, u64::from);
+            team.real_devices = settings.real_devices.map_or(0, u64::from);
+            team.live_only = settings.live_only.unwrap_or(false);
+        } else {
+            team.virtual_machines = settings.virtual_machines.map_or(team.virtual_machines, u64::from);
+            team.real_devices = settings.real_devices.map_or(team.real_devices, u64::from);
+            team.live_only = settings.live_only.unwrap_or(team.live_only);
+        }
+    }
+    if let Some(description) = description {
+        team.description = description;
+    }
+    team.updated_at = now();
+    let team = team.clone();
+    Ok(Reply::json(200, &state.team_profile(&team, &call.base_url)))
+}
+
+fn delete_team(state: &mut State, call: &Call) -> Handled {
+    require_org_admin(state, call)?;
+    let team = team_or_404(state, call)?.clone();
+    if team.is_default {
+        return Err(invalid(json!({"non_field_errors": ["The default team cannot be deleted."]})));
+    }
+    state.teams.retain(|other| other.id != team.id);
+    for user in &mut state.users {
+        user.teams.retain(|id| *id != team.id);
+    }
+    Ok(Reply::empty(204))
+}
+
+fn list_team_members(state: &mut State, call: &Call) -> Handled {
+    let team = team_or_404(state, call)?;
+    let members: Vec<types::UserSummary> = state.members(&team.id).map(|user| state.user_summary(user)).collect();
+    let path = format!("/team-management/v1/teams/{}/members/", team.id);
+    let (results, links, count) = page(members, call, &path);
+    Ok(Reply::json(200, &types::UserList { count, links: Some(links), results }))
+}
+
+fn reset_team_access_keys(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let team_id = team_or_404(state, call)?.id.clone();
+    let member_ids: Vec<String> = state.members(&team_id).map(|user| user.id.clone()).collect();
+    let mut keys = Vec::new();
+    for id in member_ids {
+        let key = state.new_key();
+        let user = state.user_mut(&id).expect("a member");
+        user.access_key = key;
+        user.updated_at = now();
+        keys.push(State::access_key(user));
+    }
+    Ok(Reply::json(200, &types::AccessKeyList(keys)))
+}
+
+// ----- users -----
+
+fn lookup_users(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let ids = call.query("id").map(split_list);
+    let username = call.query("username").unwrap_or("").to_lowercase();
+    let team_ids = call.query("teams").map(split_list);
+    let team_names = call.query("team-name").map(split_list);
+    let roles: Option<Vec<u64>> =
+        call.query("roles").map(|roles| split_list(roles).iter().filter_map(|role| role.parse().ok()).collect());
+    let phrase = call.query("phrase").unwrap_or("").to_lowercase();
+    let status = match call.query("status") {
+        None => None,
+        Some(status) => Some(status.parse::<crate::UserStatus>().map_err(|error| invalid(json!({"status": [error]})))?),
+    };
+    let users: Vec<types::UserSummary> = state
+        .users
+        .iter()
+        .filter(|user| ids.as_ref().is_none_or(|ids| ids.contains(&user.id)))
+        .filter(|user| user.username.to_lowercase().starts_with(&username))
+        .filter(|user| team_ids.as_ref().is_none_or(|ids| user.teams.iter().any(|team| ids.contains(team))))
+        .filter(|user| {
+            team_names.as_ref().is_none_or(|names| {
+                user.teams.iter().filter_map(|id| state.team(id)).any(|team| names.contains(&team.name))
+            })
+        })
+        .filter(|user| roles.as_ref().is_none_or(|roles| roles.contains(&u64::from(user.role.number()))))
+        .filter(|user| {
+            phrase.is_empty()
+                || [&user.first_name, &user.last_name, &user.email]
+                    .iter()
+                    .any(|field| field.to_lowercase().starts_with(&phrase))
+        })
+        .filter(|user| match status {
+            None => true,
+            Some(crate::UserStatus::Active) => user.active,
+            Some(crate::UserStatus::Inactive) => !user.active,
+            Some(crate::UserStatus::Pending) => false,
+        })
+        .map(|user| state.user_summary(user))
+        .collect();
+    let (results, links, count) = page(users, call, "/team-management/v1/users/");
+    Ok(Reply::json(200, &types::UserList { count, links: Some(links), results }))
+}
+
+fn create_user(state: &mut State, call: &Call) -> Handled {
+    require_org_admin(state, call)?;
+    let request: types::CreateUserRequest = body(call)?;
+    check_password(&request.password)?;
+    check_email(&request.email)?;
+    if request.username.trim().is_empty() {
+        return Err(invalid(json!({"username": ["This field may not be blank."]})));
+    }
+    if state.user_by_username(&request.username).is_some() {
+        return Err(invalid(json!({"username": ["A user with that username already exists."]})));
+    }
+    if request.organization != state.org.id {
+        return Err(invalid(json!({"organization": ["Organization not found."]})));
+    }
+    let teams = match &request.team {
+        Some(team) if state.team(team).is_none() => return Err(invalid(json!({"team": ["Team not found."]}))),
+        Some(team) => vec![team.clone()],
+        None => vec![state.teams.iter().find(|team| team.is_default).map(|team| team.id.clone()).unwrap_or_default()],
+    };
+    let mut user =
+        state.new_user(&request.username, &request.email, &request.first_name, &request.last_name, request.role, teams);
+    user.password = request.password;
+    let reply = Reply::json(201, &state.user_profile(&user));
+    state.users.push(user);
+    Ok(reply)
+}
+
+fn get_active_team(state: &mut State, call: &Call) -> Handled {
+    let caller = caller(state, call);
+    let team = caller.teams.first().and_then(|id| state.team(id)).ok_or_else(not_found)?;
+    Ok(Reply::json(200, &types::ActiveTeam { id: team.id.clone(), name: team.name.clone() }))
+}
+
+fn get_user(state: &mut State, call: &Call) -> Handled {
+    let user = user_or_404(state, call)?;
+    require_self_or_admin(state, call, &user.id)?;
+    Ok(Reply::json(200, &state.user_profile(user)))
+}
+
+fn write_user(state: &mut State, call: &Call, replace: bool) -> Handled {
+    let id = user_or_404(state, call)?.id.clone();
+    require_self_or_admin(state, call, &id)?;
+    let (first_name, last_name, email, password, verify) = if replace {
+        let request: types::ReplaceUserRequest = body(call)?;
+        (
+            Some(request.first_name),
+            Some(request.last_name),
+            Some(request.email),
+            Some(request.password),
+            Some(request.verify_password),
+        )
+    } else {
+        let request: types::UpdateUserRequest = body(call)?;
+        (request.first_name, request.last_name, request.email, request.password, request.verify_password)
+    };
+    if let Some(password) = &password {
+        if verify.as_ref() != Some(password) {
+            return Err(invalid(json!({"status_code": 400, "non_field_errors": ["Passwords need to match"]})));
+        }
+        check_password(password)?;
+    }
+    if let Some(email) = &email {
+        check_email(email)?;
+    }
+    let user = state.user_mut(&id).expect("found above");
+    if let Some(first_name) = first_name {
+        user.first_name = first_name;
+    }
+    if let Some(last_name) = last_name {
+        user.last_name = last_name;
+    }
+    if let Some(email) = email {
+        user.email = email;
+    }
+    if let Some(password) = password {
+        user.password = password;
+    }
+    user.updated_at = now();
+    let user = user.clone();
+    Ok(Reply::json(200, &state.user_profile(&user)))
+}
+
+fn get_user_teams(state: &mut State, call: &Call) -> Handled {
+    let user = user_or_404(state, call)?;
+    require_self_or_admin(state, call, &user.id)?;
+    let teams: Vec<types::TeamSummary> =
+        user.teams.iter().filter_map(|id| state.team(id)).map(|team| state.team_summary(team)).collect();
+    let path = format!("/team-management/v1/users/{}/teams/", user.id);
+    let (results, links, count) = page(teams, call, &path);
+    Ok(Reply::json(200, &types::TeamList { count, links: Some(links), results }))
+}
+
+fn set_user_teams(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let id = user_or_404(state, call)?.id.clone();
+    let request: types::SetUserTeamsRequest = body(call)?;
+    if let Some(unknown) = request.teams.iter().find(|team| state.team(team).is_none()) {
+        return Err(invalid(json!({"teams": [format!("Team {unknown} not found.")]})));
+    }
+    let mut teams = Vec::new();
+    for team in request.teams {
+        if !teams.contains(&team) {
+            teams.push(team);
+        }
+    }
+    let user = state.user_mut(&id).expect("found above");
+    user.teams = teams;
+    user.updated_at = now();
+    Ok(Reply::empty(204))
+}
+
+fn set_role(state: &mut State, call: &Call, role: RoleId) -> Handled {
+    let caller = require_admin(state, call)?;
+    if role == RoleId::OrganizationAdmin && caller.role != RoleId::OrganizationAdmin {
+        return Err(forbidden());
+    }
+    let id = user_or_404(state, call)?.id.clone();
+    if role == RoleId::TeamAdmin && state.user(&id).is_some_and(|user| user.teams.is_empty()) {
+        return Err(invalid(json!({"non_field_errors": ["The user has no team to administer."]})));
+    }
+    let user = state.user_mut(&id).expect("found above");
+    user.role = role;
+    user.updated_at = now();
+    let user = user.clone();
+    Ok(Reply::json(200, &state.user_profile(&user)))
+}
+
+fn set_active(state: &mut State, call: &Call, active: bool) -> Handled {
+    let caller = require_admin(state, call)?;
+    let id = user_or_404(state, call)?.id.clone();
+    if !active && id == caller.id {
+        return Err(Reply::detail(403, "You cannot deactivate yourself."));
+    }
+    let user = state.user_mut(&id).expect("found above");
+    user.active = active;
+    user.updated_at = now();
+    let user = user.clone();
+    Ok(Reply::json(200, &state.user_profile(&user)))
+}
+
+fn get_user_access_key(state: &mut State, call: &Call) -> Handled {
+    let user = user_or_404(state, call)?;
+    require_self_or_admin(state, call, &user.id)?;
+    Ok(Reply::json(200, &State::access_key(user)))
+}
+
+fn reset_user_access_key(state: &mut State, call: &Call) -> Handled {
+    let id = user_or_404(state, call)?.id.clone();
+    require_self_or_admin(state, call, &id)?;
+    let key = state.new_key();
+    let user = state.user_mut(&id).expect("found above");
+    user.access_key = key;
+    user.updated_at = now();
+    Ok(Reply::json(200, &State::access_key(user)))
+}
+
+fn get_user_permissions(state: &mut State, call: &Call) -> Handled {
+    let user = user_or_404(state, call)?;
+    require_self_or_admin(state, call, &user.id)?;
+    let admin = user.role == RoleId::OrganizationAdmin;
+    let team_admin = admin || user.role == RoleId::TeamAdmin;
+    let permissions = json!({
+        "can_manage_organization": admin,
+        "can_manage_team": team_admin,
+        "can_view_jobs": user.active,
+        "can_run_tests": user.active,
+    });
+    Ok(Reply::json(200, &serde_json::from_value::<types::UserPermissions>(permissions).expect("an object")))
+}
+
+// ----- membership and organizations -----
+
+fn create_membership(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let request: types::MembershipRequest = body(call)?;
+    if request.organization.as_ref().is_some_and(|organization| *organization != state.org.id) {
+        return Err(invalid(json!({"organization": ["Organization not found."]})));
+    }
+    let team = state.team(&request.team).cloned().ok_or_else(|| invalid(json!({"team": ["Team not found."]})))?;
+    if state.user(&request.user).is_none() {
+        return Err(invalid(json!({"user": ["User not found."]})));
+    }
+    let user = state.user_mut(&request.user).expect("checked above");
+    user.teams = vec![team.id.clone()];
+    if user.role == RoleId::TeamAdmin {
+        user.role = RoleId::Member;
+    }
+    user.updated_at = now();
+    let user = user.clone();
+    state.next_membership += 1;
+    let at = now();
+    let membership = types::Membership {
+        id: Some(state.next_membership),
+        user: Some(state.user_profile(&user)),
+        team: Some(state.team_profile(&team, &call.base_url)),
+        created_at: Some(at),
+        updated_at: Some(at),
+    };
+    Ok(Reply::json(201, &membership))
+}
+
+fn lookup_organizations(state: &mut State, call: &Call) -> Handled {
+    let (results, links, count) = page(vec![state.organization()], call, "/team-management/v1/organizations/");
+    Ok(Reply::json(200, &types::OrganizationList { count, links: Some(links), results }))
+}
+
+// ----- classic -----
+
+fn classic_get_user(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let own = user.id == call.caller;
+    if !own {
+        require_admin(state, call)?;
+    }
+    Ok(Reply::json(200, &state.classic_user(user, own)))
+}
+
+fn classic_create_subaccount(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let parent = classic_user_or_404(state, call)?.clone();
+    let request: types::CreateSubaccountRequest = body(call)?;
+    check_password(&request.password)?;
+    check_email(&request.email)?;
+    if state.user_by_username(&request.username).is_some() {
+        return Err(invalid(json!({"username": ["A user with that username already exists."]})));
+    }
+    let (first, last) = request.name.split_once('-').unwrap_or((request.name.as_str(), ""));
+    let mut user = state.new_user(&request.username, &request.email, first, last, RoleId::Member, parent.teams.clone());
+    user.password = request.password;
+    user.parent = Some(parent.username.clone());
+    let reply = Reply::json(200, &state.classic_user(&user, true));
+    state.users.push(user);
+    Ok(reply)
+}
+
+fn subaccounts_of<'a>(state: &'a State, username: &'a str) -> impl Iterator<Item = &'a UserRecord> {
+    state.users.iter().filter(move |user| user.parent.as_deref() == Some(username))
+}
+
+fn classic_list_subaccounts(state: &mut State, call: &Call) -> Handled {
+    let parent = classic_user_or_404(state, call)?;
+    let from = query_number(call, "from", 0) as usize;
+    let limit = query_number(call, "limit", 100).clamp(1, 100) as usize;
+    let users = subaccounts_of(state, &parent.username)
+        .skip(from)
+        .take(limit)
+        .map(|user| state.classic_user(user, false))
+        .collect();
+    Ok(Reply::json(200, &types::SubaccountList { users }))
+}
+
+fn classic_get_subaccounts(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let mut users = vec![state.classic_user(user, false)];
+    if let Some(parent) = &user.parent {
+        users.extend(
+            subaccounts_of(state, parent)
+                .filter(|sibling| sibling.id != user.id)
+                .map(|sibling| state.classic_user(sibling, false)),
+        );
+    }
+    Ok(Reply::json(200, &types::SubaccountList { users }))
+}
+
+fn classic_list_siblings(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let page = query_number(call, "page", 1).max(1) as usize;
+    let per_page = query_number(call, "per_page", 50).clamp(1, 50) as usize;
+    let siblings: Vec<types::Sibling> = match &user.parent {
+        Some(parent) => subaccounts_of(state, parent)
+            .filter(|sibling| sibling.id != user.id)
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|sibling| types::Sibling { id: Some(sibling.id.clone()), username: sibling.username.clone() })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Reply::json(200, &types::SiblingList(siblings)))
+}
+
+fn classic_change_access_key(state: &mut State, call: &Call) -> Handled {
+    let id = classic_user_or_404(state, call)?.id.clone();
+    require_self_or_admin(state, call, &id)?;
+    let key = state.new_key();
+    let user = state.user_mut(&id).expect("found above");
+    user.access_key = key;
+    user.updated_at = now();
+    let user = user.clone();
+    Ok(Reply::json(200, &state.classic_user(&user, true)))
+}
+
+fn device_counts(virtual_machines: u64, real_devices: u64) -> types::DeviceCounts {
+    types::DeviceCounts {
+        mac_vms: Some(virtual_machines.into()),
+        rds: Some(real_devices.into()),
+        vms: Some(virtual_machines.into()),
+    }
+}
+
+fn classic_get_concurrency(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let running_all: u64 = state.users.iter().map(|user| user.running).sum();
+    let team = user.teams.first().and_then(|id| state.team(id));
+    let team_scope = team.map(|team| types::ConcurrencyScope {
+        id: Some(team.id.clone()),
+        allowed: Some(device_counts(team.virtual_machines, team.real_devices)),
+        current: Some(device_counts(state.members(&team.id).map(|user| user.running).sum(), 0)),
+    });
+    let concurrency = types::UserConcurrency {
+        concurrency: types::ConcurrencyByScope {
+            organization: Some(types::ConcurrencyScope {
+                id: Some(state.org.id.clone()),
+                allowed: Some(device_counts(state.org.virtual_machines, state.org.real_devices)),
+                current: Some(device_counts(running_all, 0)),
+            }),
+            team: team_scope,
+        },
+        timestamp: Some(now().timestamp_millis() as f64 / 1000.0),
+    };
+    Ok(Reply::json(200, &concurrency))
+}
+
+fn classic_get_activity(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let mut accounts = vec![user];
+    if call.query("level") != Some("user") {
+        accounts.extend(subaccounts_of(state, &user.username));
+    }
+    let activity = types::Activity {
+        subaccounts: accounts
+            .iter()
+            .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
+            .collect(),
+        totals: Some(State::activity_counts(accounts.iter().copied())),
+    };
+    Ok(Reply::json(200, &activity))
+}
+
+fn classic_get_usage(state: &mut State, call: &Call) -> Handled {
+    let user = classic_user_or_404(state, call)?;
+    let today = now().date_naive();
+    let seed = user.username.bytes().map(u64::from).sum::<u64>();
+    let usage = (0..7u64)
+        .rev()
+        .map(|days_ago| {
+            let day = today - chrono::Days::new(days_ago);
+            let jobs = (seed + days_ago * 7) % 23;
+            types::UsageDay(vec![json!(day.format("%Y-%-m-%-d").to_string()), json!([jobs, jobs * 95])])
+        })
+        .collect();
+    Ok(Reply::json(200, &types::Usage { username: Some(user.username.clone()), usage }))
+}
+
+fn classic_get_organization_activity(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let report =
+        types::ActivityReport { teams: Default::default(), totals: Some(State::activity_counts(state.users.iter())) };
+    Ok(Reply::json(200, &report))
+}
+
+fn classic_get_teams_activity(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let teams =
+        state.teams.iter().map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
+    Ok(Reply::json(200, &types::ActivityReport { teams, totals: Some(State::activity_counts(state.users.iter())) }))
+}
+
+fn get_real_device_concurrency(state: &mut State, _call: &Call) -> Handled {
+    let concurrency = json!({
+        "organization": {
+            "current": {"inUseDevices": 0},
+            "maximum": {"allowedDevices": state.org.real_devices},
+        }
+    });
+    Ok(Reply::json(200, &serde_json::from_value::<types::RealDeviceConcurrency>(concurrency).expect("an object")))
+}
