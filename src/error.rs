@@ -286,19 +286,30 @@ impl fmt::Display for DecodeError {
 /// The field names whose values are credentials.
 const SECRET_FIELDS: [&str; 4] = ["access_key", "password", "verify_password", "accessKey"];
 
-/// Whether a body field holds a credential.
-pub(crate) fn is_secret_field(name: &str) -> bool {
-    SECRET_FIELDS.contains(&name)
+/// The credentials a call has sent (the access key, and any password in its body): none of
+/// them may appear in an error, even when a server echoes one back.
+pub(crate) fn sent_secrets(access_key: &str, request_body: Option<&[u8]>) -> Vec<String> {
+    let mut secrets = vec![access_key.to_string()];
+    if let Some(serde_json::Value::Object(fields)) = request_body.and_then(|body| serde_json::from_slice(body).ok()) {
+        for (name, value) in fields {
+            if let (true, serde_json::Value::String(secret)) = (SECRET_FIELDS.contains(&name.as_str()), value) {
+                secrets.push(secret);
+            }
+        }
+    }
+    secrets.retain(|secret| !secret.is_empty());
+    secrets
 }
 
-/// `text` with every occurrence of the configured access key replaced by `***`.
-pub(crate) fn redact_key(text: &str, access_key: &str) -> String {
-    if access_key.is_empty() { text.to_string() } else { text.replace(access_key, "***") }
+/// `text` with every occurrence of a sent secret replaced by `***`.
+pub(crate) fn redact_secrets(text: &str, secrets: &[String]) -> String {
+    secrets.iter().fold(text.to_string(), |text, secret| text.replace(secret.as_str(), "***"))
 }
 
 /// The start of a body for an error message: lossy UTF-8, credentials replaced with `***`,
-/// at most [`SNIPPET_LIMIT`] bytes.
-pub(crate) fn snippet(body: &[u8], extra_secret: &str) -> String {
+/// at most [`SNIPPET_LIMIT`] bytes. String values of credential fields are redacted whatever
+/// they hold; validation messages about those fields (lists of text) are kept.
+pub(crate) fn snippet(body: &[u8], secrets: &[String]) -> String {
     let mut text = match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(mut value) => {
             redact_value(&mut value);
@@ -313,7 +324,7 @@ pub(crate) fn snippet(body: &[u8], extra_secret: &str) -> String {
             text
         }
     };
-    text = redact_key(&text, extra_secret);
+    text = redact_secrets(&text, secrets);
     if text.len() > SNIPPET_LIMIT {
         let mut end = SNIPPET_LIMIT;
         while !text.is_char_boundary(end) {
@@ -329,7 +340,7 @@ fn redact_value(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(fields) => {
             for (name, field) in fields.iter_mut() {
-                if is_secret_field(name) {
+                if SECRET_FIELDS.contains(&name.as_str()) && field.is_string() {
                     *field = serde_json::Value::String("***".into());
                 } else {
                     redact_value(field);
@@ -351,16 +362,8 @@ fn redact_field(text: &str, field: &str) -> String {
         let after_name = found + needle.len();
         out.push_str(&rest[..after_name]);
         rest = &rest[after_name..];
-        let trimmed = rest.trim_start();
-        let Some(after_colon) = trimmed.strip_prefix(':') else { continue };
-        let value = after_colon.trim_start();
-        if let Some(list) = value.strip_prefix('[') {
-            let end = list.find(']').unwrap_or(list.len());
-            out.push_str(": [\"***\"");
-            rest = &list[end..];
-            continue;
-        }
-        let Some(inner) = value.strip_prefix('"') else { continue };
+        let Some(after_colon) = rest.trim_start().strip_prefix(':') else { continue };
+        let Some(inner) = after_colon.trim_start().strip_prefix('"') else { continue };
         let mut end = inner.len();
         let mut escaped = false;
         for (index, c) in inner.char_indices() {
@@ -386,8 +389,8 @@ mod tests {
 
     #[test]
     fn snippets_redact_credentials_even_when_cut_off() {
-        let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "pw": 1, "verify_password": ["v1"], "access_key": "trunc"#;
-        let text = snippet(body, "");
+        let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "access_key": "trunc"#;
+        let text = snippet(body, &[]);
         assert!(
             !text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc") && !text.contains("v1"),
             "{text}"
@@ -397,20 +400,25 @@ mod tests {
 
     #[test]
     fn json_bodies_are_redacted_at_any_depth() {
-        let text = snippet(br#"{"users": [{"username": "a", "access_key": "k1"}], "password": ["p1"]}"#, "");
-        assert_eq!(text, r#"{"password":"***","users":[{"access_key":"***","username":"a"}]}"#);
+        let text = snippet(br#"{"users": [{"username": "a", "access_key": "k1"}], "password": ["Too short."]}"#, &[]);
+        assert_eq!(text, r#"{"password":["Too short."],"users":[{"access_key":"***","username":"a"}]}"#);
     }
 
     #[test]
     fn snippets_are_capped_on_a_char_boundary() {
         let body = "é".repeat(SNIPPET_LIMIT);
-        let text = snippet(body.as_bytes(), "");
+        let text = snippet(body.as_bytes(), &[]);
         assert!(text.len() <= SNIPPET_LIMIT + '…'.len_utf8());
         assert!(text.ends_with('…'));
     }
 
     #[test]
-    fn the_configured_key_is_redacted_anywhere() {
-        assert_eq!(snippet(b"key is s3cr3t!", "s3cr3t"), "key is ***!");
+    fn sent_secrets_are_redacted_anywhere() {
+        let secrets = sent_secrets(
+            "s3cr3t",
+            Some(br#"{"username": "u", "password": "Pa55-word", "verify_password": "Pa55-word"}"#),
+        );
+        assert_eq!(secrets, ["s3cr3t", "Pa55-word", "Pa55-word"]);
+        assert_eq!(snippet(b"key is s3cr3t! pw Pa55-word", &secrets), "key is ***! pw ***");
     }
 }

@@ -12,7 +12,7 @@ use ureq::http;
 
 use crate::Client;
 use crate::error::{
-    ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, is_secret_field, redact_key, snippet,
+    ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, redact_secrets, sent_secrets, snippet,
 };
 use crate::retry::parse_retry_after;
 
@@ -142,7 +142,7 @@ impl Client {
                 status: answer.status,
                 message: error.to_string(),
                 content_type: answer.content_type.clone(),
-                body_snippet: snippet(&answer.body, self.inner.credentials.access_key().expose()),
+                body_snippet: snippet(&answer.body, &self.sent_secrets(&call)),
             }))
         })
     }
@@ -187,16 +187,16 @@ impl Client {
 
     fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32) -> Error {
         match outcome {
-            Ok(answer) => Error::Api(Box::new(api_error(
-                call.operation(),
-                answer,
-                attempts,
-                self.inner.credentials.access_key().expose(),
-            ))),
+            Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, &self.sent_secrets(call)))),
             Err(Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message)) => {
                 Error::Transport(Box::new(TransportError { operation: call.operation(), kind, message, attempts }))
             }
         }
+    }
+
+    /// Everything this call sent that must never appear in an error.
+    fn sent_secrets(&self, call: &Call) -> Vec<String> {
+        sent_secrets(self.inner.credentials.access_key().expose(), call.body.as_deref())
     }
 
     /// One attempt, following same-origin redirects that are safe to follow.
@@ -325,14 +325,14 @@ fn classify(error: ureq::Error) -> Failure {
     }
 }
 
-fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &str) -> ApiError {
+fn api_error(operation: Operation, answer: Answer, attempts: u32, secrets: &[String]) -> ApiError {
     let mut error = ApiError {
         operation,
         status: answer.status,
         detail: None,
         non_field_errors: Vec::new(),
         field_errors: Default::default(),
-        body_snippet: snippet(&answer.body, access_key),
+        body_snippet: snippet(&answer.body, secrets),
         request_id: answer.request_id,
         retry_after: answer.retry_after,
         attempts,
@@ -340,9 +340,6 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &s
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         for (name, value) in fields {
             let messages = || -> Vec<String> {
-                if is_secret_field(&name) {
-                    return vec!["***".to_string()];
-                }
                 let texts = match &value {
                     serde_json::Value::String(text) => vec![text.clone()],
                     serde_json::Value::Array(items) => items
@@ -351,7 +348,7 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, access_key: &s
                         .collect(),
                     other => vec![other.to_string()],
                 };
-                texts.iter().map(|text| redact_key(text, access_key)).collect()
+                texts.iter().map(|text| redact_secrets(text, secrets)).collect()
             };
             match name.as_str() {
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),

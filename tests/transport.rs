@@ -384,14 +384,17 @@ fn invalid_arguments_are_refused_before_sending() {
 // ----- secrets -----
 
 #[test]
-fn no_error_or_debug_output_contains_the_access_key() {
-    let echo = format!(
-        r#"{{"detail": "bad key {ACCESS_KEY}", "access_key": "{ACCESS_KEY}", "password": ["hunter2-Secret!"]}}"#
-    );
+fn no_error_or_debug_output_contains_a_credential() {
+    const PASSWORD: &str = "hunter2-Secret!";
+    let echo = format!(r#"{{"detail": "bad key {ACCESS_KEY}", "access_key": "{ACCESS_KEY}"}}"#);
+    let echo_password =
+        format!(r#"{{"password": ["{PASSWORD} is too common."], "non_field_errors": ["not {PASSWORD}"]}}"#);
     let server = Scripted::start(vec![
         http_response("401 Unauthorized", &[], echo.as_bytes()),
         http_response("200 OK", &[], format!(r#"{{"id": 5, "access_key": "{ACCESS_KEY}"}}"#).as_bytes()),
         http_response("302 Found", &[("Location", "http://elsewhere.example/")], b""),
+        http_response("400 Bad Request", &[], echo_password.as_bytes()),
+        http_response("200 OK", &[], format!(r#"{{"username": 1, "password": "{PASSWORD}"#).as_bytes()),
     ]);
     let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
     let mut outputs = vec![
@@ -403,6 +406,18 @@ fn no_error_or_debug_output_contains_the_access_key() {
     assert!(unauthorized.to_string().contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{unauthorized}");
     let undecodable = client.users().get_access_key("u").unwrap_err();
     let redirected = client.teams().get("t").unwrap_err();
+    let body = sauce_accounts::types::UpdateUserRequest {
+        password: Some(PASSWORD.into()),
+        verify_password: Some(PASSWORD.into()),
+        ..Default::default()
+    };
+    outputs.push(format!("{body:?}"));
+    let rejected = client.users().update("u", &body).unwrap_err();
+    match &rejected {
+        Error::Api(error) => assert_eq!(error.field_errors["password"], vec!["*** is too common.".to_string()]),
+        other => panic!("{other:?}"),
+    }
+    let truncated = client.users().update("u", &body).unwrap_err();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let refused = builder(&format!("http://127.0.0.1:{port}"))
         .retry_policy(RetryPolicy::none())
@@ -411,7 +426,7 @@ fn no_error_or_debug_output_contains_the_access_key() {
         .teams()
         .get("t")
         .unwrap_err();
-    for error in [&unauthorized, &undecodable, &redirected, &refused] {
+    for error in [&unauthorized, &undecodable, &redirected, &rejected, &truncated, &refused] {
         outputs.push(error.to_string());
         outputs.push(format!("{error:?}"));
     }

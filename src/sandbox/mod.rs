@@ -167,7 +167,7 @@ impl Reply {
 /// A routed, authenticated request.
 pub(crate) struct Call {
     pub(crate) operation_id: &'static str,
-    pub(crate) params: Vec<(&'static str, String)>,
+    pub(crate) params: Params,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
     /// The id of the authenticated user.
@@ -216,10 +216,10 @@ fn serve(mut request: tiny_http::Request, state: &Mutex<State>, base_url: &str) 
     if reply.body.is_some() {
         response.add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").expect("valid header"));
     }
-    if let Some(location) = &reply.location {
-        if let Ok(header) = tiny_http::Header::from_bytes("Location", location.as_bytes()) {
-            response.add_header(header);
-        }
+    if let Some(location) = &reply.location
+        && let Ok(header) = tiny_http::Header::from_bytes("Location", location.as_bytes())
+    {
+        response.add_header(header);
     }
     let _ = request.respond(response);
 }
@@ -267,8 +267,11 @@ fn decode_query(text: &str) -> String {
     percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
+/// Path parameters by name, decoded.
+type Params = Vec<(&'static str, String)>;
+
 enum Route {
-    Found(&'static crate::Operation, Vec<(&'static str, String)>),
+    Found(&'static crate::Operation, Params),
     AddSlash,
     WrongMethod,
     NotFound,
@@ -277,7 +280,7 @@ enum Route {
 /// Matches a raw path against the spec's path templates; the template with the most literal
 /// segments wins (`users/me/active-team/` over `users/{user_id}/…`).
 fn route(method: &str, path: &str) -> Route {
-    let matching = |path: &str| -> Vec<(&'static crate::Operation, Vec<(&'static str, String)>, usize)> {
+    let matching = |path: &str| -> Vec<(&'static crate::Operation, Params, usize)> {
         crate::operations::ALL
             .iter()
             .filter_map(|operation| {

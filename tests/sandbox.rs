@@ -1,0 +1,561 @@
+//! End to end: the client drives every operation against the sandbox, including the error
+//! paths, and everything the sandbox sends matches the spec.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use sauce_accounts::sandbox::Sandbox;
+use sauce_accounts::types::{
+    self, CreateTeamRequest, CreateUserRequest, ReplaceUserRequest, TeamSettings, UpdateUserRequest,
+};
+use sauce_accounts::{Client, ConcurrencyCount, Credentials, Error, RoleId, Secret, UserStatus};
+use serde_json::json;
+
+fn organization_id(client: &Client) -> String {
+    client.organizations().lookup().unwrap().results[0].id.clone()
+}
+
+fn team_id(client: &Client, name: &str) -> String {
+    client.teams().lookup().name(name).send().unwrap().results[0].id.clone()
+}
+
+fn user_id(client: &Client, username: &str) -> String {
+    client.users().lookup().username(username).send().unwrap().results[0].id.clone()
+}
+
+fn new_user(client: &Client, username: &str, team: Option<String>) -> types::User {
+    client
+        .users()
+        .create(&CreateUserRequest {
+            username: username.into(),
+            first_name: "Test".into(),
+            last_name: "User".into(),
+            email: format!("{username}@acme.example"),
+            password: Secret::new("Str0ng-Passw0rd"),
+            organization: organization_id(client),
+            role: RoleId::Member,
+            team,
+        })
+        .unwrap()
+}
+
+fn api_status<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
+    match result {
+        Err(Error::Api(error)) => error.status,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// Every operation, in the order of `operations::ALL`, driven through the client.
+#[test]
+#[allow(deprecated)]
+fn the_client_drives_every_operation() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let mut driven = BTreeSet::new();
+    let mut mark = |id: &str| assert!(driven.insert(id.to_string()), "{id} twice");
+
+    let organizations = client.organizations().lookup().unwrap();
+    mark("lookup_organizations");
+    assert_eq!(organizations.count, 1);
+    let teams = client.teams().lookup().send().unwrap();
+    mark("lookup_teams");
+    assert_eq!(teams.count, 4);
+    let team = client
+        .teams()
+        .create(&CreateTeamRequest {
+            name: "E2E".into(),
+            organization: Some(organizations.results[0].id.clone()),
+            description: Some("end to end".into()),
+            settings: TeamSettings { virtual_machines: Some(3.into()), real_devices: None, live_only: Some(true) },
+        })
+        .unwrap();
+    mark("create_team");
+    assert_eq!(client.teams().get(&team.id).unwrap().description.as_deref(), Some("end to end"));
+    mark("get_team");
+    let replaced = client
+        .teams()
+        .replace(
+            &team.id,
+            &types::ReplaceTeamRequest { name: "E2E-2".into(), settings: TeamSettings::default(), description: None },
+        )
+        .unwrap();
+    mark("replace_team");
+    assert_eq!(
+        (replaced.name.as_str(), replaced.description.as_deref()),
+        ("E2E-2", None),
+        "PUT removes the description"
+    );
+    let updated = client
+        .teams()
+        .update(
+            &team.id,
+            &types::UpdateTeamRequest {
+                settings: Some(TeamSettings { virtual_machines: Some(7.into()), ..Default::default() }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    mark("update_team");
+    assert_eq!(updated.settings.unwrap().virtual_machines, Some(ConcurrencyCount(7)));
+
+    let user = new_user(&client, "e2e.user", Some(team.id.clone()));
+    mark("create_user");
+    assert_eq!(client.teams().list_members(&team.id).unwrap().count, 1);
+    mark("list_team_members");
+    let keys = client.teams().reset_access_keys(&team.id).unwrap();
+    mark("reset_team_access_keys");
+    assert_eq!(keys.0.len(), 1);
+    let found = client.users().lookup().username("e2e").status(UserStatus::Active).roles("3").send().unwrap();
+    mark("lookup_users");
+    assert_eq!(found.results[0].id, user.id);
+    assert_eq!(client.users().get_active_team().unwrap_err().status(), Some(404), "the admin has no team");
+    mark("get_active_team");
+    assert_eq!(client.users().get(&user.id).unwrap().username, "e2e.user");
+    mark("get_user");
+    let replaced = client
+        .users()
+        .replace(
+            &user.id,
+            &ReplaceUserRequest {
+                first_name: "Replaced".into(),
+                last_name: "User".into(),
+                email: "replaced@acme.example".into(),
+                password: Secret::new("N3w-Passw0rd"),
+                verify_password: Secret::new("N3w-Passw0rd"),
+            },
+        )
+        .unwrap();
+    mark("replace_user");
+    assert_eq!(replaced.email.as_deref(), Some("replaced@acme.example"));
+    let patched = client
+        .users()
+        .update(&user.id, &UpdateUserRequest { last_name: Some("Patched".into()), ..Default::default() })
+        .unwrap();
+    mark("update_user");
+    assert_eq!(patched.last_name.as_deref(), Some("Patched"));
+    let web = team_id(&client, "Web");
+    client
+        .users()
+        .set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![team.id.clone(), web.clone()] })
+        .unwrap();
+    mark("set_user_teams");
+    assert_eq!(client.users().get_teams(&user.id).unwrap().count, 2);
+    mark("get_user_teams");
+    assert_eq!(client.users().set_admin(&user.id).unwrap().is_organization_admin, Some(true));
+    mark("set_user_admin");
+    let team_admin = client.users().set_team_admin(&user.id).unwrap();
+    mark("set_user_team_admin");
+    assert_eq!((team_admin.is_organization_admin, team_admin.is_team_admin), (Some(false), Some(true)));
+    assert_eq!(client.users().set_member(&user.id).unwrap().roles[0].role, RoleId::Member);
+    mark("set_user_member");
+    assert_eq!(client.users().deactivate(&user.id).unwrap().is_active, Some(false));
+    mark("deactivate_user");
+    assert_eq!(client.users().activate(&user.id).unwrap().is_active, Some(true));
+    mark("activate_user");
+    let key = client.users().get_access_key(&user.id).unwrap().access_key;
+    mark("get_user_access_key");
+    assert_ne!(client.users().reset_access_key(&user.id).unwrap().access_key, key);
+    mark("reset_user_access_key");
+    assert_eq!(client.users().get_permissions(&user.id).unwrap().0["can_manage_team"], json!(false));
+    mark("get_user_permissions");
+    let membership = client
+        .membership()
+        .create(&types::MembershipRequest { user: user.id.clone(), team: web.clone(), organization: None })
+        .unwrap();
+    mark("create_membership");
+    assert_eq!(membership.user.unwrap().teams.len(), 1);
+
+    let admin = sandbox.admin_credentials();
+    let parent = admin.username();
+    let classic_admin = client.classic().get_user(parent).unwrap();
+    mark("classic_get_user");
+    assert!(classic_admin.access_key.is_some(), "an account sees its own key");
+    let sub = client
+        .classic()
+        .create_subaccount(
+            parent,
+            &types::CreateSubaccountRequest {
+                username: "classic.sub".into(),
+                password: Secret::new("Cl4ssic-Pass"),
+                name: "Classic-Sub".into(),
+                email: "classic.sub@acme.example".into(),
+                concurrency: Some(2.into()),
+            },
+        )
+        .unwrap();
+    mark("classic_create_subaccount");
+    assert_eq!(sub.parent.as_deref(), Some(parent));
+    client
+        .classic()
+        .create_subaccount(
+            parent,
+            &types::CreateSubaccountRequest {
+                username: "classic.sib".into(),
+                password: Secret::new("Cl4ssic-Pass"),
+                name: "Classic-Sib".into(),
+                email: "classic.sib@acme.example".into(),
+                concurrency: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(client.classic().list_subaccounts(parent).send().unwrap().users.len(), 2);
+    mark("classic_list_subaccounts");
+    assert_eq!(client.classic().get_subaccounts("classic.sub").unwrap().users.len(), 2);
+    mark("classic_get_subaccounts");
+    assert_eq!(client.classic().list_siblings("classic.sub").send().unwrap().0[0].username, "classic.sib");
+    mark("classic_list_siblings");
+    let changed = client.classic().change_access_key("classic.sub").unwrap();
+    mark("classic_change_access_key");
+    assert!(changed.access_key.is_some());
+    let concurrency = client.classic().get_concurrency("ada.web").unwrap();
+    mark("classic_get_concurrency");
+    assert_eq!(concurrency.concurrency.team.unwrap().allowed.unwrap().vms, Some(ConcurrencyCount(20)));
+    let activity = client.classic().get_activity(parent).level("user").send().unwrap();
+    mark("classic_get_activity");
+    assert_eq!(activity.subaccounts.len(), 1);
+    assert_eq!(client.classic().get_usage("ada.web").unwrap().usage.len(), 7);
+    mark("classic_get_usage");
+    assert!(client.classic().get_organization_activity().unwrap().totals.is_some());
+    mark("classic_get_organization_activity");
+    assert_eq!(client.classic().get_teams_activity().unwrap().teams.len(), 5);
+    mark("classic_get_teams_activity");
+    assert_eq!(
+        client.concurrency().get_real_device().unwrap().0["organization"]["maximum"]["allowedDevices"],
+        json!(10)
+    );
+    mark("get_real_device_concurrency");
+
+    client.teams().delete(&team.id).unwrap();
+    mark("delete_team");
+
+    let all: BTreeSet<String> =
+        sauce_accounts::operations::ALL.iter().map(|operation| operation.id.to_string()).collect();
+    assert_eq!(driven, all);
+}
+
+#[test]
+fn wrong_credentials_are_refused_everywhere() {
+    let sandbox = Sandbox::start().unwrap();
+    let stranger = sandbox.client_for(Credentials::new("sandbox-admin", "not-the-key")).unwrap();
+    assert!(stranger.teams().lookup().send().unwrap_err().is_unauthorized());
+    assert!(stranger.classic().get_user("sandbox-admin").unwrap_err().is_unauthorized());
+}
+
+#[test]
+fn unknown_ids_are_404() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    assert!(client.teams().get("0000").unwrap_err().is_not_found());
+    assert!(client.users().deactivate("../teams").unwrap_err().is_not_found());
+    assert!(client.classic().get_usage("nobody").unwrap_err().is_not_found());
+}
+
+#[test]
+fn validation_errors_are_django_style() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let weak = client.users().create(&CreateUserRequest {
+        username: "weak".into(),
+        first_name: "W".into(),
+        last_name: "P".into(),
+        email: "weak@acme.example".into(),
+        password: Secret::new("short"),
+        organization: organization_id(&client),
+        role: RoleId::Member,
+        team: None,
+    });
+    match weak {
+        Err(Error::Api(error)) => {
+            assert_eq!(error.status, 400);
+            let messages = &error.field_errors["password"];
+            assert!(
+                messages.iter().any(|message| message.contains("uppercase"))
+                    && messages.iter().any(|message| message.contains("8 characters"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let ada = user_id(&client, "ada.web");
+    let mismatch = client.users().update(
+        &ada,
+        &UpdateUserRequest {
+            password: Some(Secret::new("Good-Passw0rd")),
+            verify_password: Some(Secret::new("Other-Passw0rd")),
+            ..Default::default()
+        },
+    );
+    match mismatch {
+        Err(Error::Api(error)) => assert_eq!(error.non_field_errors, vec!["Passwords need to match".to_string()]),
+        other => panic!("{other:?}"),
+    }
+    // A body without a required field, sent raw, gets a per-field message.
+    let response = ureq::post(format!("{}/team-management/v1/teams/", sandbox.url()))
+        .header("Authorization", &basic(&sandbox.admin_credentials()))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .content_type("application/json")
+        .send(json!({"settings": {}}).to_string())
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = serde_json::from_str(&response.into_body().read_to_string().unwrap()).unwrap();
+    assert_eq!(body, json!({"name": ["This field is required."]}));
+}
+
+fn basic(credentials: &Credentials) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            credentials.username(),
+            credentials.access_key().expose()
+        ))
+    )
+}
+
+#[test]
+fn listings_cap_limit_at_100_and_link_pages() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    for index in 0..110 {
+        new_user(&client, &format!("bulk{index:03}"), None);
+    }
+    let page = client.users().lookup().username("bulk").limit(100).offset(0).send().unwrap();
+    assert_eq!((page.count, page.results.len()), (110, 100));
+    let links = page.links.unwrap();
+    assert!(links.next.unwrap().ends_with("username=bulk&limit=100&offset=100"));
+    assert!(links.previous.is_none());
+    let raw = ureq::get(format!("{}/team-management/v1/users/?username=bulk&limit=500", sandbox.url()))
+        .header("Authorization", &basic(&sandbox.admin_credentials()))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let raw: types::UserList = serde_json::from_str(&raw).unwrap();
+    assert_eq!(raw.results.len(), 100, "limit is capped at 100");
+    let all: Vec<_> = client.users().lookup().username("bulk").limit(30).iter().map(Result::unwrap).collect();
+    assert_eq!(all.len(), 110);
+}
+
+#[test]
+fn a_reset_key_locks_out_the_old_one_and_deactivation_locks_out_the_user() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let user = new_user(&client, "rotating", None);
+    let old_key = client.users().get_access_key(&user.id).unwrap().access_key;
+    let as_user = sandbox.client_for(Credentials::new("rotating", old_key.clone())).unwrap();
+    assert_eq!(as_user.users().get(&user.id).unwrap().username, "rotating");
+    let new_key = client.users().reset_access_key(&user.id).unwrap().access_key;
+    assert!(as_user.users().get(&user.id).unwrap_err().is_unauthorized());
+    let as_user = sandbox.client_for(Credentials::new("rotating", new_key)).unwrap();
+    assert!(as_user.users().get(&user.id).is_ok());
+    client.users().deactivate(&user.id).unwrap();
+    assert!(as_user.users().get(&user.id).unwrap_err().is_unauthorized());
+    let inactive = client.users().lookup().status(UserStatus::Inactive).send().unwrap();
+    assert!(inactive.results.iter().any(|found| found.id == user.id && found.is_active == Some(false)));
+    // A member may not manage the organization.
+    let member_key = client.users().get_access_key(&user_id(&client, "alan.web")).unwrap().access_key;
+    let member = sandbox.client_for(Credentials::new("alan.web", member_key)).unwrap();
+    assert_eq!(api_status(member.users().set_admin(&user.id)), 403);
+}
+
+#[test]
+fn deleting_a_team_removes_its_memberships() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let qa = team_id(&client, "Manual QA");
+    let members: Vec<String> =
+        client.teams().list_members(&qa).unwrap().results.into_iter().map(|user| user.id).collect();
+    assert_eq!(members.len(), 4);
+    client.teams().delete(&qa).unwrap();
+    for member in members {
+        assert_eq!(client.users().get_teams(&member).unwrap().count, 0);
+    }
+    assert!(client.teams().lookup().name("Manual").send().unwrap().results.is_empty());
+}
+
+/// The sandbox answers every operation with a status the spec documents for it, and every
+/// error body decodes as the spec's ApiErrorBody.
+#[test]
+fn every_answer_is_documented_by_the_spec() {
+    let sandbox = Sandbox::start().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    for operation in sauce_accounts::operations::ALL {
+        let spec_operation = common::operation(operation.id);
+        let documented: BTreeSet<u16> =
+            spec_operation["responses"].as_object().unwrap().keys().map(|status| status.parse().unwrap()).collect();
+        let path = operation
+            .path_template
+            .replace("{team_id}", "no-such-team")
+            .replace("{user_id}", "no-such-user")
+            .replace("{username}", "no-such-user");
+        for authorization in [basic(&Credentials::new("sandbox-admin", "wrong")), basic(&sandbox.admin_credentials())] {
+            let request = ureq::http::Request::builder()
+                .method(operation.method)
+                .uri(format!("{}{path}", sandbox.url()))
+                .header("Authorization", &authorization)
+                .header("Content-Type", "application/json")
+                .body("{}".to_string())
+                .unwrap();
+            let mut response = agent.run(request).unwrap();
+            let status = response.status().as_u16();
+            assert!(
+                documented.contains(&status) || (200..300).contains(&status),
+                "{} answered {status}, documented {documented:?}",
+                operation.id
+            );
+            let body = response.body_mut().read_to_string().unwrap();
+            if status >= 400 {
+                serde_json::from_str::<types::ApiErrorBody>(&body)
+                    .unwrap_or_else(|error| panic!("{} {status}: {error}: {body}", operation.id));
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_never_breaks_the_sandbox() {
+    let sandbox = Sandbox::start().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let admin = basic(&sandbox.admin_credentials());
+    let attempts: Vec<(&str, String, Option<&str>, String)> = vec![
+        ("POST", "/team-management/v1/teams/".into(), Some(admin.as_str()), "{not json".into()),
+        ("POST", "/team-management/v1/users/".into(), Some(admin.as_str()), r#"{"role": 99}"#.into()),
+        ("PUT", "/team-management/v1/users/x/teams/".into(), Some(admin.as_str()), r#"{"teams": "nope"}"#.into()),
+        ("GET", "/team-management/v1/users/?limit=-5&offset=abc".into(), Some(admin.as_str()), String::new()),
+        ("GET", "/team-management/v1/teams/%ff%fe/".into(), Some(admin.as_str()), String::new()),
+        ("GET", "/team-management/v1/teams/".into(), Some("Basic !!!"), String::new()),
+        ("GET", "/team-management/v1/teams/".into(), Some("Bearer token"), String::new()),
+        ("DELETE", "/nowhere".into(), None, String::new()),
+        ("PATCH", "/team-management/v1/teams/".into(), Some(admin.as_str()), "{}".into()),
+        (
+            "POST",
+            "/team-management/v1/teams/".into(),
+            Some(admin.as_str()),
+            format!(r#"{{"name": "x", "settings": {{"virtual_machines": "{}"}}}}"#, "9".repeat(40)),
+        ),
+    ];
+    for (method, path, authorization, body) in attempts {
+        let mut request = ureq::http::Request::builder().method(method).uri(format!("{}{path}", sandbox.url()));
+        if let Some(authorization) = authorization {
+            request = request.header("Authorization", authorization);
+        }
+        let response = agent.run(request.body(body).unwrap()).unwrap();
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status) || status == 200, "{method} {path} answered {status}");
+    }
+    assert_eq!(sandbox.client().unwrap().teams().lookup().send().unwrap().count, 4, "still serving");
+    // The slash-less form of a path is redirected, as the real API does.
+    let redirect = agent
+        .run(ureq::http::Request::get(format!("{}/team-management/v1/teams", sandbox.url())).body(()).unwrap())
+        .unwrap();
+    assert_eq!(redirect.status().as_u16(), 301);
+    assert_eq!(redirect.headers()["location"], "/team-management/v1/teams/");
+}
+
+#[test]
+fn eight_threads_of_mixed_calls_keep_the_state_consistent() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let before = client.teams().lookup().send().unwrap().count;
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            let client = client.clone();
+            scope.spawn(move || {
+                for round in 0..40 {
+                    let team = client
+                        .teams()
+                        .create(&CreateTeamRequest {
+                            name: format!("t{thread}-{round}"),
+                            organization: None,
+                            description: None,
+                            settings: TeamSettings { virtual_machines: Some(1.into()), ..Default::default() },
+                        })
+                        .unwrap();
+                    let fetched = client.teams().get(&team.id).unwrap();
+                    assert_eq!(fetched.name, team.name);
+                    assert!(client.users().lookup().limit(5).send().unwrap().count >= 16);
+                    client
+                        .teams()
+                        .update(
+                            &team.id,
+                            &types::UpdateTeamRequest {
+                                description: Some(format!("round {round}")),
+                                ..Default::default()
+                            },
+                        )
+                        .unwrap();
+                    if round % 2 == 0 {
+                        client.teams().delete(&team.id).unwrap();
+                    }
+                }
+            });
+        }
+    });
+    let after = client.teams().lookup().limit(100).send().unwrap();
+    assert_eq!(after.count, before + 8 * 20);
+    for team in client.teams().lookup().iter().map(Result::unwrap) {
+        if team.name.starts_with('t') && team.name.contains('-') {
+            let round: u32 = team.name.rsplit('-').next().unwrap().parse().unwrap();
+            assert_eq!(round % 2, 1, "{} should have been deleted", team.name);
+            assert_eq!(client.teams().get(&team.id).unwrap().description, Some(format!("round {round}")));
+        }
+    }
+}
+
+#[test]
+fn the_sandbox_binary_prints_a_working_url_and_credentials() {
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_sauce-sandbox")).args(["--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = String::new();
+    let mut username = String::new();
+    let mut key = String::new();
+    for _ in 0..6 {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix("Sauce Labs Accounts API sandbox listening on ") {
+            url = rest.to_string();
+        }
+        if let Some(rest) = line.trim().strip_prefix("export SAUCE_USERNAME=") {
+            username = rest.to_string();
+        }
+        if let Some(rest) = line.trim().strip_prefix("export SAUCE_ACCESS_KEY=") {
+            key = rest.to_string();
+        }
+    }
+    let client =
+        Client::builder().base_url(&url).credentials(Credentials::new(username, key)).no_proxy().build().unwrap();
+    let teams = client.teams().lookup().send();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(teams.unwrap().count, 4);
+}
+
+#[test]
+fn a_seed_file_shapes_the_organization() {
+    let seed: sauce_accounts::sandbox::Seed = serde_json::from_value(json!({
+        "organization": {"name": "Tiny", "virtual_machines": 2, "real_devices": 0},
+        "admin": {"username": "boss", "first_name": "B", "last_name": "Oss", "access_key": "boss-key"},
+        "teams": [{"name": "Solo", "virtual_machines": 2}],
+        "users": [{"username": "worker", "first_name": "W", "last_name": "Orker", "team": "Solo"}]
+    }))
+    .unwrap();
+    let sandbox = Sandbox::start_with(seed, 0).unwrap();
+    assert_eq!(sandbox.admin_credentials().access_key().expose(), "boss-key");
+    let client = sandbox.client().unwrap();
+    assert_eq!(client.users().lookup().send().unwrap().count, 2);
+    assert_eq!(client.organizations().lookup().unwrap().results[0].name.as_deref(), Some("Tiny"));
+    let broken: sauce_accounts::sandbox::Seed = serde_json::from_value(json!({
+        "organization": {"name": "X", "virtual_machines": 1, "real_devices": 0},
+        "admin": {"username": "a", "first_name": "A", "last_name": "B"},
+        "users": [{"username": "u", "first_name": "U", "last_name": "V", "team": "Missing"}]
+    }))
+    .unwrap();
+    assert!(Sandbox::start_with(broken, 0).unwrap_err().to_string().contains("no team named \"Missing\""));
+}
