@@ -1,0 +1,194 @@
+//! The `sauce-accounts` binary, run for real against its embedded sandbox.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use sauce_accounts::cli::Cli;
+
+fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, "")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sauce-accounts"))
+        .args(args)
+        .env_remove("SAUCE_USERNAME")
+        .env_remove("SAUCE_ACCESS_KEY")
+        .env_remove("SAUCE_REGION")
+        .env_remove("SAUCE_NEW_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--sandbox", "--json"];
+    all.extend_from_slice(args);
+    let output = run(&all);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap_or_else(|error| panic!("{args:?}: {error}: {}", stdout(&output)))
+}
+
+#[test]
+fn a_listing_prints_a_table() {
+    let output = run(&["--sandbox", "teams", "list"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.starts_with("ID "), "{text}");
+    assert!(text.contains("Web") && text.contains("Manual QA") && text.contains("4 of 4 shown"), "{text}");
+}
+
+#[test]
+fn a_create_prints_json_that_parses() {
+    let team = json(&["teams", "create", "--name", "CLI Team", "--vms", "3", "--live-only", "true"]);
+    assert_eq!(team["name"], "CLI Team");
+    assert_eq!(team["settings"]["virtual_machines"], 3);
+    let user = run_with_stdin(
+        &[
+            "--sandbox",
+            "--json",
+            "users",
+            "create",
+            "--username",
+            "cli.user",
+            "--first-name",
+            "C",
+            "--last-name",
+            "L",
+            "--email",
+            "c@l.example",
+            "--role",
+            "team-admin",
+            "--password-stdin",
+        ],
+        "Cl1-Passw0rd!\n",
+    );
+    assert!(user.status.success(), "{}", stderr(&user));
+    let user: serde_json::Value = serde_json::from_str(&stdout(&user)).unwrap();
+    assert_eq!(user["is_team_admin"], true);
+}
+
+#[test]
+fn all_follows_pagination() {
+    let users = json(&["users", "list", "--limit", "5", "--all"]);
+    assert_eq!(users.as_array().unwrap().len(), 16);
+    let page = json(&["users", "list", "--limit", "5"]);
+    assert_eq!(page["results"].as_array().unwrap().len(), 5);
+    assert_eq!(page["count"], 16);
+}
+
+#[test]
+fn destructive_commands_need_yes_without_a_terminal() {
+    // Sandbox ids are deterministic, so one sandbox's id names the same team in the next.
+    let teams = json(&["teams", "list", "--name", "Web"]);
+    let web = teams["results"][0]["id"].as_str().unwrap().to_string();
+    let refused = run(&["--sandbox", "teams", "delete", &web]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--yes"), "{}", stderr(&refused));
+    let done = run(&["--sandbox", "teams", "delete", &web, "--yes"]);
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert!(stdout(&done).contains(&format!("Deleted team {web}.")));
+    for command in [
+        &["users", "deactivate", "x"][..],
+        &["users", "reset-key", "x"],
+        &["teams", "reset-keys", "x"],
+        &["classic", "change-key", "x"],
+    ] {
+        let mut args = vec!["--sandbox"];
+        args.extend_from_slice(command);
+        assert_eq!(run(&args).status.code(), Some(2), "{command:?} must ask first");
+    }
+}
+
+#[test]
+fn exit_codes_tell_usage_from_api_errors() {
+    let missing = run(&["--sandbox", "teams", "get", "no-such-team"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("HTTP 404"), "{}", stderr(&missing));
+    let unknown = run(&["--sandbox", "teams", "explode"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let no_credentials = run(&["teams", "list"]);
+    assert_eq!(no_credentials.status.code(), Some(2));
+    assert!(stderr(&no_credentials).contains("SAUCE_USERNAME and SAUCE_ACCESS_KEY are not set"));
+    let bad_region = run(&["--region", "mars", "--sauce-username", "u", "--sauce-access-key", "k", "teams", "list"]);
+    assert_eq!(bad_region.status.code(), Some(2));
+    assert!(stderr(&bad_region).contains("us-east-4"));
+    let wrong_key =
+        run(&["--sandbox", "--sauce-username", "sandbox-admin", "--sauce-access-key", "nope", "teams", "list"]);
+    assert_eq!(wrong_key.status.code(), Some(1));
+    assert!(stderr(&wrong_key).contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn keys_are_printed_only_by_key_commands() {
+    let profile = json(&["classic", "get-user", "sandbox-admin"]);
+    assert!(profile["access_key"].as_str().unwrap().starts_with("***"));
+    let users = json(&["users", "list", "--username", "ada"]);
+    let ada = users["results"][0]["id"].as_str().unwrap().to_string();
+    let key = json(&["users", "access-key", &ada]);
+    assert_eq!(key["access_key"].as_str().unwrap().len(), 36);
+}
+
+#[test]
+fn every_spec_operation_has_a_cli_path() {
+    fn leaves(command: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Command)>) {
+        let subcommands: Vec<&clap::Command> =
+            command.get_subcommands().filter(|sub| sub.get_name() != "help").collect();
+        if subcommands.is_empty() {
+            out.push((path.clone(), command.clone()));
+        }
+        for sub in subcommands {
+            let mut next = path.clone();
+            next.push(sub.get_name().to_string());
+            leaves(sub, next, out);
+        }
+    }
+    let mut found = Vec::new();
+    leaves(&Cli::command_tree(), Vec::new(), &mut found);
+    let mut reached = BTreeSet::new();
+    for (path, command) in found {
+        let mut argv = vec!["sauce-accounts".to_string()];
+        argv.extend(path.iter().cloned());
+        for argument in command.get_arguments().filter(|argument| argument.is_required_set()) {
+            match argument.get_long() {
+                Some(long) => argv.extend([format!("--{long}"), "x".into()]),
+                None => argv.push("x".into()),
+            }
+        }
+        let cli = <Cli as clap::Parser>::try_parse_from(&argv).unwrap_or_else(|error| panic!("{argv:?}: {error}"));
+        assert!(reached.insert(cli.operation_id()), "{} is reached twice", cli.operation_id());
+    }
+    let in_spec: BTreeSet<&str> = sauce_accounts::operations::ALL.iter().map(|operation| operation.id).collect();
+    assert_eq!(reached, in_spec);
+}
+
+#[test]
+fn the_command_tree_is_consistent() {
+    Cli::command_tree().debug_assert();
+}
+
+#[test]
+fn every_help_page_renders() {
+    fn walk(command: &mut clap::Command) {
+        let help = command.render_long_help().to_string();
+        assert!(help.contains("Usage:"), "{}", command.get_name());
+        for sub in command.get_subcommands_mut() {
+            walk(sub);
+        }
+    }
+    walk(&mut Cli::command_tree());
+}
