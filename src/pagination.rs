@@ -83,6 +83,8 @@ impl<T> Iterator for Paginator<'_, T> {
                 return None;
             }
             self.pages_fetched += 1;
+            // Free the used-up page before the next one arrives, so only one is ever held.
+            self.page = Vec::new().into_iter();
             match (self.fetch)(self.cursor, self.page_size) {
                 Err(error) => {
                     self.done = true;
