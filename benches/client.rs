@@ -261,8 +261,11 @@ fn main() {
 
     // 2. 10,000 users in 100 pages.
     let list_ours = || {
-        let count =
-            client.users().lookup().limit(PAGE as u64).iter().map(|user| std::hint::black_box(user.unwrap())).count();
+        let mut count = 0;
+        for user in client.users().lookup().limit(PAGE as u64).iter() {
+            std::hint::black_box(user.unwrap());
+            count += 1;
+        }
         assert_eq!(count, USERS);
     };
     let list_raw = || {
@@ -279,7 +282,10 @@ fn main() {
             let bytes = response.body_mut().with_config().limit(10 * 1024 * 1024).read_to_vec().unwrap();
             let page: types::UserList = serde_json::from_slice(&bytes).unwrap();
             let received = page.results.len();
-            count += page.results.into_iter().map(std::hint::black_box).count();
+            for user in page.results {
+                std::hint::black_box(user);
+                count += 1;
+            }
             offset += received;
             if received < PAGE || offset as u64 >= page.count {
                 break;
