@@ -10,6 +10,9 @@
 //! Samples of both sides are interleaved so drift on a shared machine hits both equally;
 //! the reported time is the median.
 
+#[path = "support/report.rs"]
+mod report;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -352,36 +355,13 @@ fn main() {
     }
     let section = format!(
         "Measured by `cargo bench --bench client` on {}, {}; release build, keep-alive loopback server in the same process; medians of interleaved samples.\n\n{table}",
-        machine(),
+        report::machine(),
         httpdate::fmt_http_date(std::time::SystemTime::now())
     );
-    write_section("runtime", &section);
-}
-
-/// The CPU model and core count.
-fn machine() -> String {
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .map(|line| line.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
-    format!("{model}, {cores} cores")
-}
-
-/// Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in BENCHMARKS.md.
-fn write_section(name: &str, body: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
-    let replacement = format!("{start}\n{body}{end}");
-    let updated = match (text.find(&start), text.find(&end)) {
-        (Some(from), Some(to)) => format!("{}{replacement}{}", &text[..from], &text[to + end.len()..]),
-        _ => format!("{text}\n{replacement}\n"),
-    };
-    std::fs::write(path, updated).unwrap();
-    println!("wrote the {name} section of BENCHMARKS.md");
+    report::write_section(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md")),
+        "runtime",
+        &section,
+    )
+    .expect("BENCHMARKS.md is writable");
 }

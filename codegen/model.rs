@@ -262,6 +262,10 @@ fn read_operation(
         }
     };
 
+    if body.is_some() && !query_params.is_empty() {
+        return Err(here("a request body together with query parameters is not supported".into()));
+    }
+
     let mut success_statuses = Vec::new();
     let mut success: Option<Payload> = None;
     let mut error_statuses = Vec::new();

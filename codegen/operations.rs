@@ -90,11 +90,6 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         };
         return (method, None);
     }
-    assert!(
-        operation.body.is_none(),
-        "operation {}: a body together with query parameters is not supported",
-        operation.id
-    );
 
     let builder = format_ident!("{}", pascal_case(&operation.id));
     let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();

@@ -160,9 +160,11 @@ impl Client {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let outcome = self.attempt(call);
+            let outcome = match self.attempt(call) {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
+                other => other,
+            };
             let (retryable, retry_after) = match &outcome {
-                Ok(answer) if (200..300).contains(&answer.status) => return Ok(outcome.ok().expect("matched Ok")),
                 Ok(answer) => {
                     (call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504), answer.retry_after)
                 }

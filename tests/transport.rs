@@ -23,6 +23,17 @@ fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
     (policy, waits)
 }
 
+/// A base URL on a loopback port nothing listens on.
+fn closed_port_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A GET to a closed port, without retries.
+fn refused_get() -> Error {
+    builder(&closed_port_url()).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err()
+}
+
 fn transport_kind(error: &Error) -> &TransportErrorKind {
     match error {
         Error::Transport(error) => &error.kind,
@@ -114,14 +125,7 @@ fn the_user_agent_names_the_crate_and_the_suffix() {
 
 #[test]
 fn connection_refused_is_a_connect_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let error = builder(&format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-        .teams()
-        .get("t")
-        .unwrap_err();
+    let error = refused_get();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Connect);
     assert!(error.is_retryable());
     assert!(error.to_string().contains("could not connect"), "{error}");
@@ -252,15 +256,8 @@ fn a_post_answered_503_is_not_replayed() {
 
 #[test]
 fn a_post_is_retried_only_when_it_could_not_connect() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (policy, waits) = recording_policy();
-    let error = builder(&format!("http://127.0.0.1:{port}"))
-        .retry_policy(policy)
-        .build()
-        .unwrap()
-        .users()
-        .deactivate("u1")
-        .unwrap_err();
+    let error = builder(&closed_port_url()).retry_policy(policy).build().unwrap().users().deactivate("u1").unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Connect);
     assert_eq!(waits.lock().unwrap().len(), 3, "nothing was sent, so all 4 attempts are made");
 }
@@ -418,14 +415,7 @@ fn no_error_or_debug_output_contains_a_credential() {
         other => panic!("{other:?}"),
     }
     let truncated = client.users().update("u", &body).unwrap_err();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let refused = builder(&format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-        .teams()
-        .get("t")
-        .unwrap_err();
+    let refused = refused_get();
     for error in [&unauthorized, &undecodable, &redirected, &rejected, &truncated, &refused] {
         outputs.push(error.to_string());
         outputs.push(format!("{error:?}"));

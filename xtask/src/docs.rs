@@ -235,6 +235,23 @@ fn parse_marker(name: &str, cells: &[String; 3]) -> Result<DocParam, String> {
     Ok(DocParam { name: name.to_string(), location, required, kind })
 }
 
+/// Adds the parameter a marker describes to the open operation, or reports the marker.
+fn attach_param(
+    name: Option<String>,
+    operation: Option<&mut DocOperation>,
+    cells: &[String; 3],
+    origin: String,
+    problems: &mut Vec<MarkupProblem>,
+) {
+    match (name, operation) {
+        (Some(name), Some(operation)) => match parse_marker(&name, cells) {
+            Ok(param) => operation.params.push(param),
+            Err(message) => problems.push(MarkupProblem { origin, message }),
+        },
+        _ => problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+    }
+}
+
 fn new_operation(
     form: Form,
     origin: String,
@@ -368,16 +385,7 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                 if let Some(param) = between(trimmed, "<td><code>", "</code></td>") {
                     pending_param = Some(param.trim().to_string());
                 } else if let Some(cells) = marker(trimmed) {
-                    match (pending_param.take(), current.as_mut()) {
-                        (Some(param), Some(operation)) => match parse_marker(&param, &cells) {
-                            Ok(param) => operation.params.push(param),
-                            Err(message) => set.problems.push(MarkupProblem { origin, message }),
-                        },
-                        _ => set.problems.push(MarkupProblem {
-                            origin,
-                            message: "a parameter marker without a parameter name".into(),
-                        }),
-                    }
+                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, &mut set.problems);
                 }
             }
             Section::Responses => {
@@ -447,16 +455,7 @@ fn read_published(name: &str, text: &str, set: &mut DocSet) {
         match section {
             Section::Parameters => {
                 if let Some(cells) = marker(trimmed) {
-                    match (pending_param.take(), current.as_mut()) {
-                        (Some(param), Some(operation)) => match parse_marker(&param, &cells) {
-                            Ok(param) => operation.params.push(param),
-                            Err(message) => set.problems.push(MarkupProblem { origin, message }),
-                        },
-                        _ => set.problems.push(MarkupProblem {
-                            origin,
-                            message: "a parameter marker without a parameter name".into(),
-                        }),
-                    }
+                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, &mut set.problems);
                 } else if !trimmed.is_empty()
                     && !trimmed.contains(' ')
                     && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

@@ -2,11 +2,15 @@
 //!
 //! - `expand`: writes the code `build.rs` generates to `generated/` (git-ignored) to read it;
 //! - `docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]`: checks `openapi/accounts.yaml`
-//!   against the Accounts API docs, with `openapi/deviations.yaml` explaining the differences.
+//!   against the Accounts API docs, with `openapi/deviations.yaml` explaining the differences;
+//! - `bench-build [--keep]`: measures the build cost against progenitor's async client.
 
+mod bench_build;
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 mod docs;
+#[path = "../../benches/support/report.rs"]
+mod report;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -21,6 +25,8 @@ verbs:
   docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]
                                   compare openapi/accounts.yaml with the Accounts API docs
                                   (default docs: ../shared/docs/*; URLs are fetched)
+  bench-build [--keep]            build a one-call program with this crate and with progenitor's
+                                  async client from clean; write the build table of BENCHMARKS.md
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +34,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("expand") => expand(),
         Some("docs-sync") => docs_sync(&args[1..]),
+        Some("bench-build") => {
+            bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep")).map(|()| ExitCode::SUCCESS)
+        }
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
