@@ -236,8 +236,8 @@ fn main() {
     // 1. One call on a kept-alive connection.
     let team_url = format!("{url}/team-management/v1/teams/80d69d16ebdb4c018cc9d81ea911761a/");
     let (ours, baseline) = side_by_side(
-        41 / scale.min(4),
-        200 / scale,
+        101 / scale.min(4),
+        100 / scale,
         || {
             let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a").unwrap();
             std::hint::black_box(team);
@@ -296,7 +296,7 @@ fn main() {
         }
         assert_eq!(count, USERS);
     };
-    let (ours, baseline) = side_by_side(9 / scale.min(3), 1, list_ours, list_raw);
+    let (ours, baseline) = side_by_side(21 / scale.min(3), 1, list_ours, list_raw);
     rows.push(Row {
         what: "10,000 users, 100 pages".into(),
         ours: millis(ours),
@@ -318,7 +318,7 @@ fn main() {
     // 3. Decoding one page.
     let page = page_body(0);
     let (ours, baseline) = side_by_side(
-        41 / scale.min(4),
+        101 / scale.min(4),
         50 / scale,
         || {
             std::hint::black_box(serde_json::from_slice::<types::UserList>(&page).unwrap());

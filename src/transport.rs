@@ -115,14 +115,34 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_'
 /// The most redirects followed for one attempt.
 const MAX_REDIRECTS: u32 = 5;
 
-/// A complete HTTP answer.
+/// A complete HTTP answer. Headers are read only when needed (errors, redirects), so a
+/// successful call pays for none of the lookups.
 struct Answer {
     status: u16,
-    content_type: Option<String>,
-    request_id: Option<String>,
-    retry_after: Option<std::time::Duration>,
-    location: Option<String>,
+    headers: http::HeaderMap,
     body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_string)
+    }
+
+    fn content_type(&self) -> Option<String> {
+        self.header("content-type")
+    }
+
+    fn request_id(&self) -> Option<String> {
+        ["x-request-id", "x-sauce-request-id", "x-amzn-requestid"].into_iter().find_map(|name| self.header(name))
+    }
+
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        self.header("retry-after").and_then(|value| parse_retry_after(&value, SystemTime::now()))
+    }
+
+    fn location(&self) -> Option<String> {
+        self.header("location")
+    }
 }
 
 enum Failure {
@@ -141,7 +161,7 @@ impl Client {
                 operation: call.operation(),
                 status: answer.status,
                 message: error.to_string(),
-                content_type: answer.content_type.clone(),
+                content_type: answer.content_type(),
                 body_snippet: snippet(&answer.body, &self.sent_secrets(&call)),
             }))
         })
@@ -165,9 +185,10 @@ impl Client {
                 other => other,
             };
             let (retryable, retry_after) = match &outcome {
-                Ok(answer) => {
-                    (call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504), answer.retry_after)
-                }
+                Ok(answer) => (
+                    call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504),
+                    answer.retry_after(),
+                ),
                 Err(Failure::BeforeSending(..)) => (true, None),
                 Err(Failure::AfterSending(kind, _)) => (
                     call.method.is_idempotent()
@@ -219,7 +240,7 @@ impl Client {
             if !matches!(answer.status, 301 | 302 | 303 | 307 | 308) {
                 return Ok(answer);
             }
-            let location = answer.location.clone().unwrap_or_default();
+            let location = answer.location().unwrap_or_default();
             // A 301/302/303 turns the request into a GET without body in every client, so
             // only reads may follow one; 307/308 keep method and body.
             let keeps_request = matches!(answer.status, 307 | 308) || call.method == Method::Get;
@@ -268,23 +289,16 @@ impl Client {
                 .map(|request| self.inner.agent.run(request)),
             None => builder.body(()).map(|request| self.inner.agent.run(request)),
         };
-        let mut response = match sent {
+        let response = match sent {
             Ok(Ok(response)) => response,
             Ok(Err(error)) => return Err(classify(error)),
             Err(error) => {
                 return Err(Failure::BeforeSending(TransportErrorKind::Protocol, format!("invalid request: {error}")));
             }
         };
-        let header =
-            |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_string);
-        let status = response.status().as_u16();
-        let content_type = header("content-type");
-        let request_id =
-            header("x-request-id").or_else(|| header("x-sauce-request-id")).or_else(|| header("x-amzn-requestid"));
-        let retry_after = header("retry-after").and_then(|value| parse_retry_after(&value, SystemTime::now()));
-        let location = header("location");
+        let (parts, mut body) = response.into_parts();
         let limit = self.inner.max_body_size;
-        let body = response.body_mut().with_config().limit(limit).read_to_vec().map_err(|error| match error {
+        let body = body.with_config().limit(limit).read_to_vec().map_err(|error| match error {
             ureq::Error::BodyExceedsLimit(_) => Failure::AfterSending(
                 TransportErrorKind::BodyTooLarge { limit },
                 format!("the response body exceeds {limit} bytes"),
@@ -295,7 +309,7 @@ impl Client {
                 }
             },
         })?;
-        Ok(Answer { status, content_type, request_id, retry_after, location, body })
+        Ok(Answer { status: parts.status.as_u16(), headers: parts.headers, body })
     }
 }
 
@@ -335,8 +349,8 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, secrets: &[Str
         non_field_errors: Vec::new(),
         field_errors: Default::default(),
         body_snippet: snippet(&answer.body, secrets),
-        request_id: answer.request_id,
-        retry_after: answer.retry_after,
+        request_id: answer.request_id(),
+        retry_after: answer.retry_after(),
         attempts,
     };
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
