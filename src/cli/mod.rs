@@ -617,6 +617,17 @@ impl Output {
     }
 }
 
+/// Calls each builder setter whose value was given: `with_optional!(request, id = id, …)`.
+macro_rules! with_optional {
+    ($request:expr, $($setter:ident = $value:expr),* $(,)?) => {{
+        let mut request = $request;
+        $(if let Some(value) = $value {
+            request = request.$setter(value.to_owned());
+        })*
+        request
+    }};
+}
+
 fn collect<T>(items: crate::Paginator<'_, T>) -> Result<Vec<T>, CliError> {
     items.collect::<Result<Vec<T>, Error>>().map_err(CliError::from)
 }
@@ -632,19 +643,13 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.group {
         Group::Teams(command) => match command {
             Teams::List { id, name, page } => {
-                let mut request = client.teams().lookup();
-                if let Some(id) = id {
-                    request = request.id(id);
-                }
-                if let Some(name) = name {
-                    request = request.name(name);
-                }
-                if let Some(limit) = page.limit {
-                    request = request.limit(limit);
-                }
-                if let Some(offset) = page.offset {
-                    request = request.offset(offset);
-                }
+                let request = with_optional!(
+                    client.teams().lookup(),
+                    id = id,
+                    name = name,
+                    limit = page.limit,
+                    offset = page.offset
+                );
                 if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
             }
             Teams::Get { team_id } => out.print(&client.teams().get(team_id)?),
@@ -694,38 +699,23 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         },
         Group::Users(command) => match command {
             Users::List { id, username, teams, team_name, roles, phrase, status, page } => {
-                let mut request = client.users().lookup();
-                if let Some(id) = id {
-                    request = request.id(id);
-                }
-                if let Some(username) = username {
-                    request = request.username(username);
-                }
-                if let Some(teams) = teams {
-                    request = request.teams(teams);
-                }
-                if let Some(team_name) = team_name {
-                    request = request.team_name(team_name);
-                }
-                if let Some(roles) = roles {
-                    request = request.roles(roles);
-                }
-                if let Some(phrase) = phrase {
-                    request = request.phrase(phrase);
-                }
-                if let Some(status) = status {
-                    request = request.status(match status {
-                        StatusArg::Active => UserStatus::Active,
-                        StatusArg::Pending => UserStatus::Pending,
-                        StatusArg::Inactive => UserStatus::Inactive,
-                    });
-                }
-                if let Some(limit) = page.limit {
-                    request = request.limit(limit);
-                }
-                if let Some(offset) = page.offset {
-                    request = request.offset(offset);
-                }
+                let status = status.map(|status| match status {
+                    StatusArg::Active => UserStatus::Active,
+                    StatusArg::Pending => UserStatus::Pending,
+                    StatusArg::Inactive => UserStatus::Inactive,
+                });
+                let request = with_optional!(
+                    client.users().lookup(),
+                    id = id,
+                    username = username,
+                    teams = teams,
+                    team_name = team_name,
+                    roles = roles,
+                    phrase = phrase,
+                    status = status,
+                    limit = page.limit,
+                    offset = page.offset,
+                );
                 if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
             }
             Users::Get { user_id } => out.print(&client.users().get(user_id)?),
@@ -827,24 +817,13 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 )?)
             }
             Classic::ListSubaccounts { username, from, limit } => {
-                let mut request = client.classic().list_subaccounts(username);
-                if let Some(from) = from {
-                    request = request.from(*from);
-                }
-                if let Some(limit) = limit {
-                    request = request.limit(*limit);
-                }
+                let request = with_optional!(client.classic().list_subaccounts(username), from = from, limit = limit);
                 if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
             }
             Classic::SubaccountInfo { username } => out.print(&client.classic().get_subaccounts(username)?),
             Classic::Siblings { username, page, per_page } => {
-                let mut request = client.classic().list_siblings(username);
-                if let Some(page) = page {
-                    request = request.page(*page);
-                }
-                if let Some(per_page) = per_page {
-                    request = request.per_page(*per_page);
-                }
+                let request =
+                    with_optional!(client.classic().list_siblings(username), page = page, per_page = per_page);
                 if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
             }
             Classic::ChangeKey { username, confirm: yes } => {
@@ -853,10 +832,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             Classic::Concurrency { username } => out.print(&client.classic().get_concurrency(username)?),
             Classic::Activity { username, level } => {
-                let mut request = client.classic().get_activity(username);
-                if let Some(level) = level {
-                    request = request.level(level);
-                }
+                let request = with_optional!(client.classic().get_activity(username), level = level);
                 out.print(&request.send()?)
             }
             Classic::Usage { username } => out.print(&client.classic().get_usage(username)?),
