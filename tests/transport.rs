@@ -460,3 +460,31 @@ fn _client_is_send_and_sync() {
     fn check<T: Send + Sync + Clone>() {}
     check::<Client>();
 }
+
+/// `Client::from_env` reads all three variables. Environment changes are not safe inside a
+/// multi-threaded test process, so the check runs in a child process of this test binary.
+#[test]
+fn client_from_env_reads_username_key_and_region() {
+    if std::env::var_os("SAUCE_ACCOUNTS_ENV_CHILD").is_some() {
+        let client = Client::from_env().unwrap();
+        assert_eq!(client.base_url(), "https://api.eu-central-1.saucelabs.com");
+        assert_eq!(client.username(), "env-admin");
+        return;
+    }
+    let run = |region: &str| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "client_from_env_reads_username_key_and_region", "--nocapture"])
+            .env("SAUCE_ACCOUNTS_ENV_CHILD", "1")
+            .env("SAUCE_USERNAME", "env-admin")
+            .env("SAUCE_ACCESS_KEY", "env-key")
+            .env("SAUCE_REGION", region)
+            .output()
+            .unwrap()
+    };
+    let ok = run("EU");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let bad = run("mars");
+    assert!(!bad.status.success());
+    let output = format!("{}{}", String::from_utf8_lossy(&bad.stdout), String::from_utf8_lossy(&bad.stderr));
+    assert!(output.contains("SAUCE_REGION: unknown region") && output.contains("mars"), "{output}");
+}

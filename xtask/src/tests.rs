@@ -267,3 +267,27 @@ fn progenitor_accepts_the_whole_spec() {
     let tokens = progenitor::Generator::default().generate_tokens(&spec).unwrap();
     assert!(tokens.to_string().contains("get_team"));
 }
+
+#[test]
+fn documents_are_fetched_by_url() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/docs/published.txt", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 2048];
+        let read = stream.read(&mut request).unwrap();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            PUBLISHED.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(PUBLISHED.as_bytes()).unwrap();
+        String::from_utf8_lossy(&request[..read]).into_owned()
+    });
+    let (names, set) = sync::load_documents(std::slice::from_ref(&url)).unwrap();
+    assert!(server.join().unwrap().starts_with("GET /docs/published.txt "));
+    assert_eq!(names, vec![format!("{url} (published)")]);
+    let report = sync::compare(SPEC, DEVIATIONS, names, &set).unwrap();
+    assert!(report.in_sync(), "{}", report.render(true));
+}
