@@ -63,6 +63,14 @@ impl Origin {
     pub(crate) fn base_url(&self) -> String {
         format!("{}://{}{}", self.scheme, self.authority, self.prefix)
     }
+
+    fn is_loopback(&self) -> bool {
+        let host = match self.authority.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|byte| byte.is_ascii_digit()) => host,
+            _ => self.authority.as_str(),
+        };
+        is_loopback(host.trim_start_matches('[').trim_end_matches(']'))
+    }
 }
 
 impl fmt::Debug for Client {
@@ -226,7 +234,8 @@ impl ClientBuilder {
     }
 
     /// Sends every request through this HTTP(S) proxy (`http://host:port`). By default the
-    /// proxy comes from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`.
+    /// proxy comes from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`. Loopback base URLs are
+    /// always reached directly.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = ProxySetting::Url(url.into());
         self
@@ -262,6 +271,8 @@ impl ClientBuilder {
             Target::BaseUrl(url) => parse_origin(url, &self.plain_http_hosts)?,
         };
         let proxy = match &self.proxy {
+            // A loopback service (the sandbox, a local mock) is never reached through a proxy.
+            _ if origin.is_loopback() => None,
             ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
             ProxySetting::None => None,
             ProxySetting::Url(url) => {
@@ -341,6 +352,14 @@ mod tests {
             Origin { scheme: "http".into(), authority: "127.0.0.1:8080".into(), prefix: "/prefix".into() }
         );
         assert_eq!(parse_origin("http://[::1]:9/", &[]).unwrap().authority, "[::1]:9");
+    }
+
+    #[test]
+    fn loopback_origins_are_recognised() {
+        for url in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:9", "http://sandbox.localhost:1"] {
+            assert!(parse_origin(url, &[]).unwrap().is_loopback(), "{url}");
+        }
+        assert!(!parse_origin("https://api.us-west-1.saucelabs.com", &[]).unwrap().is_loopback());
     }
 
     #[test]

@@ -123,7 +123,6 @@ impl Sandbox {
         Client::builder()
             .base_url(self.url.clone())
             .credentials(credentials)
-            .no_proxy()
             .retry_policy(RetryPolicy::default().base_delay(std::time::Duration::from_millis(20)))
             .build()
     }
