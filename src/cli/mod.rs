@@ -544,10 +544,7 @@ fn connect(global: &Global) -> Result<(Client, Option<Sandbox>), CliError> {
     };
     if global.sandbox {
         let started = Sandbox::start()?;
-        builder = builder
-            .base_url(started.url())
-            .no_proxy()
-            .credentials(explicit.unwrap_or_else(|| started.admin_credentials()));
+        builder = builder.base_url(started.url()).credentials(explicit.unwrap_or_else(|| started.admin_credentials()));
         sandbox = Some(started);
     } else {
         let credentials = match explicit {
