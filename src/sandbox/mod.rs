@@ -71,8 +71,8 @@ impl Sandbox {
             seed.admin.username.clone(),
             state.user_by_username(&seed.admin.username).expect("the admin is seeded").access_key.clone(),
         );
-        let server = tiny_http::Server::http(("127.0.0.1", port))
-            .map_err(|error| Error::config(format!("the sandbox cannot listen on 127.0.0.1:{port}: {error}")))?;
+        let server = tiny_http::Server::from_listener(listen(port)?, None)
+            .map_err(|error| Error::config(format!("the sandbox cannot serve on 127.0.0.1:{port}: {error}")))?;
         let address =
             server.server_addr().to_ip().ok_or_else(|| Error::config("the sandbox is not on an IP address"))?;
         let url = format!("http://{address}");
@@ -138,6 +138,20 @@ impl Drop for Sandbox {
             let _ = worker.join();
         }
     }
+}
+
+/// A loopback listener whose connections have Nagle's algorithm off (Linux hands the option
+/// down to accepted sockets). tiny_http writes a response's head and a large body in two
+/// writes; with Nagle on, the body would wait for the client's delayed ACK, about 40 ms.
+fn listen(port: u16) -> Result<std::net::TcpListener, Error> {
+    let cannot =
+        |error: std::io::Error| Error::config(format!("the sandbox cannot listen on 127.0.0.1:{port}: {error}"));
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).map_err(cannot)?;
+    socket.set_tcp_nodelay(true).map_err(cannot)?;
+    socket.set_reuse_address(true).map_err(cannot)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into()).map_err(cannot)?;
+    socket.listen(128).map_err(cannot)?;
+    Ok(socket.into())
 }
 
 /// One answer of the sandbox.
