@@ -130,6 +130,21 @@ fn exit_codes_tell_usage_from_api_errors() {
         run(&["--sandbox", "--sauce-username", "sandbox-admin", "--sauce-access-key", "nope", "teams", "list"]);
     assert_eq!(wrong_key.status.code(), Some(1));
     assert!(stderr(&wrong_key).contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"));
+    let no_password = run(&[
+        "--sandbox",
+        "users",
+        "create",
+        "--username",
+        "x",
+        "--first-name",
+        "X",
+        "--last-name",
+        "Y",
+        "--email",
+        "x@y.example",
+    ]);
+    assert_eq!(no_password.status.code(), Some(2));
+    assert!(stderr(&no_password).contains("--password-stdin or set SAUCE_NEW_PASSWORD"));
     assert_eq!(run(&["--help"]).status.code(), Some(0));
 }
 

@@ -130,23 +130,23 @@ struct PasswordSource {
 }
 
 impl PasswordSource {
-    fn read(&self, required: bool) -> Result<Option<Secret>, CliError> {
+    /// The password from standard input or SAUCE_NEW_PASSWORD, if either gives one.
+    fn optional(&self) -> Result<Option<Secret>, CliError> {
         if self.password_stdin {
             let mut line = String::new();
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
                 .map_err(|error| CliError::Usage(format!("reading the password: {error}")))?;
-            let password = line.trim_end_matches(['\r', '\n']).to_string();
-            return Ok(Some(Secret::new(password)));
+            return Ok(Some(Secret::new(line.trim_end_matches(['\r', '\n']))));
         }
-        match std::env::var("SAUCE_NEW_PASSWORD") {
-            Ok(password) if !password.is_empty() => Ok(Some(Secret::new(password))),
-            _ if required => {
-                Err(CliError::Usage("a password is needed: pass --password-stdin or set SAUCE_NEW_PASSWORD".into()))
-            }
-            _ => Ok(None),
-        }
+        Ok(std::env::var("SAUCE_NEW_PASSWORD").ok().filter(|password| !password.is_empty()).map(Secret::new))
+    }
+
+    fn required(&self) -> Result<Secret, CliError> {
+        self.optional()?.ok_or_else(|| {
+            CliError::Usage("a password is needed: pass --password-stdin or set SAUCE_NEW_PASSWORD".into())
+        })
     }
 }
 
@@ -717,7 +717,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             Users::Get { user_id } => out.print(&client.users().get(user_id)?),
             Users::Create { username, first_name, last_name, email, role, team, organization, password } => {
-                let password = password.read(true)?.expect("required");
+                let password = password.required()?;
                 let organization = match organization {
                     Some(organization) => organization.clone(),
                     None => client
@@ -741,7 +741,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 })?)
             }
             Users::Replace { user_id, first_name, last_name, email, password } => {
-                let password = password.read(true)?.expect("required");
+                let password = password.required()?;
                 out.print(&client.users().replace(
                     user_id,
                     &types::ReplaceUserRequest {
@@ -754,7 +754,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 )?)
             }
             Users::Update { user_id, first_name, last_name, email, password } => {
-                let password = password.read(false)?;
+                let password = password.optional()?;
                 out.print(&client.users().update(
                     user_id,
                     &types::UpdateUserRequest {
@@ -801,7 +801,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Group::Classic(command) => match command {
             Classic::GetUser { username } => out.print(&client.classic().get_user(username)?),
             Classic::CreateSubaccount { parent, username, name, email, concurrency, password } => {
-                let password = password.read(true)?.expect("required");
+                let password = password.required()?;
                 out.print(&client.classic().create_subaccount(
                     parent,
                     &types::CreateSubaccountRequest {
