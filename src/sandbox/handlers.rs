@@ -295,14 +295,7 @@ fn reset_team_access_keys(state: &mut State, call: &Call) -> Handled {
     require_admin(state, call)?;
     let team_id = team_or_404(state, call)?.id.clone();
     let member_ids: Vec<String> = state.members(&team_id).map(|user| user.id.clone()).collect();
-    let mut keys = Vec::new();
-    for id in member_ids {
-        let key = state.new_key();
-        let user = state.user_mut(&id).expect("a member");
-        user.access_key = key;
-        user.updated_at = now();
-        keys.push(State::access_key(user));
-    }
+    let keys = member_ids.iter().map(|id| State::access_key(&state.rotate_key(id))).collect();
     Ok(Reply::json(200, &types::AccessKeyList(keys)))
 }
 
@@ -415,21 +408,20 @@ fn write_user(state: &mut State, call: &Call, replace: bool) -> Handled {
     if let Some(email) = &email {
         check_email(email)?;
     }
-    let user = state.user_mut(&id).expect("found above");
-    if let Some(first_name) = first_name {
-        user.first_name = first_name;
-    }
-    if let Some(last_name) = last_name {
-        user.last_name = last_name;
-    }
-    if let Some(email) = email {
-        user.email = email;
-    }
-    if let Some(password) = password {
-        user.password = password;
-    }
-    user.updated_at = now();
-    let user = user.clone();
+    let user = state.change_user(&id, |user| {
+        if let Some(first_name) = first_name {
+            user.first_name = first_name;
+        }
+        if let Some(last_name) = last_name {
+            user.last_name = last_name;
+        }
+        if let Some(email) = email {
+            user.email = email;
+        }
+        if let Some(password) = password {
+            user.password = password;
+        }
+    });
     Ok(Reply::json(200, &state.user_profile(&user)))
 }
 
@@ -456,9 +448,7 @@ fn set_user_teams(state: &mut State, call: &Call) -> Handled {
             teams.push(team);
         }
     }
-    let user = state.user_mut(&id).expect("found above");
-    user.teams = teams;
-    user.updated_at = now();
+    state.change_user(&id, |user| user.teams = teams);
     Ok(Reply::empty(204))
 }
 
@@ -468,10 +458,7 @@ fn set_role(state: &mut State, call: &Call, role: RoleId) -> Handled {
         return Err(forbidden());
     }
     let id = user_or_404(state, call)?.id.clone();
-    let user = state.user_mut(&id).expect("found above");
-    user.role = role;
-    user.updated_at = now();
-    let user = user.clone();
+    let user = state.change_user(&id, |user| user.role = role);
     Ok(Reply::json(200, &state.user_profile(&user)))
 }
 
@@ -481,10 +468,7 @@ fn set_active(state: &mut State, call: &Call, active: bool) -> Handled {
     if !active && id == caller.id {
         return Err(Reply::detail(403, "You cannot deactivate yourself."));
     }
-    let user = state.user_mut(&id).expect("found above");
-    user.active = active;
-    user.updated_at = now();
-    let user = user.clone();
+    let user = state.change_user(&id, |user| user.active = active);
     Ok(Reply::json(200, &state.user_profile(&user)))
 }
 
@@ -497,11 +481,7 @@ fn get_user_access_key(state: &mut State, call: &Call) -> Handled {
 fn reset_user_access_key(state: &mut State, call: &Call) -> Handled {
     let id = user_or_404(state, call)?.id.clone();
     require_self_or_admin(state, call, &id)?;
-    let key = state.new_key();
-    let user = state.user_mut(&id).expect("found above");
-    user.access_key = key;
-    user.updated_at = now();
-    Ok(Reply::json(200, &State::access_key(user)))
+    Ok(Reply::json(200, &State::access_key(&state.rotate_key(&id))))
 }
 
 fn get_user_permissions(state: &mut State, call: &Call) -> Handled {
@@ -530,13 +510,12 @@ fn create_membership(state: &mut State, call: &Call) -> Handled {
     if state.user(&request.user).is_none() {
         return Err(invalid(json!({"user": ["User not found."]})));
     }
-    let user = state.user_mut(&request.user).expect("checked above");
-    user.teams = vec![team.id.clone()];
-    if user.role == RoleId::TeamAdmin {
-        user.role = RoleId::Member;
-    }
-    user.updated_at = now();
-    let user = user.clone();
+    let user = state.change_user(&request.user, |user| {
+        user.teams = vec![team.id.clone()];
+        if user.role == RoleId::TeamAdmin {
+            user.role = RoleId::Member;
+        }
+    });
     state.next_membership += 1;
     let at = now();
     let membership = types::Membership {
@@ -631,11 +610,7 @@ fn classic_list_siblings(state: &mut State, call: &Call) -> Handled {
 fn classic_change_access_key(state: &mut State, call: &Call) -> Handled {
     let id = classic_user_or_404(state, call)?.id.clone();
     require_self_or_admin(state, call, &id)?;
-    let key = state.new_key();
-    let user = state.user_mut(&id).expect("found above");
-    user.access_key = key;
-    user.updated_at = now();
-    let user = user.clone();
+    let user = state.rotate_key(&id);
     Ok(Reply::json(200, &state.classic_user(&user, true)))
 }
 

@@ -287,8 +287,19 @@ impl State {
         self.users.iter().find(|user| user.id == id)
     }
 
-    pub(crate) fn user_mut(&mut self, id: &str) -> Option<&mut UserRecord> {
-        self.users.iter_mut().find(|user| user.id == id)
+    /// Applies `change` to the user with `id` (which the caller has looked up), stamps
+    /// `updated_at`, and returns the changed record.
+    pub(crate) fn change_user(&mut self, id: &str, change: impl FnOnce(&mut UserRecord)) -> UserRecord {
+        let user = self.users.iter_mut().find(|user| user.id == id).expect("the caller looked the user up");
+        change(user);
+        user.updated_at = now();
+        user.clone()
+    }
+
+    /// Gives the user with `id` a new access key; the old one stops authenticating at once.
+    pub(crate) fn rotate_key(&mut self, id: &str) -> UserRecord {
+        let key = self.new_key();
+        self.change_user(id, |user| user.access_key = key)
     }
 
     pub(crate) fn user_by_username(&self, username: &str) -> Option<&UserRecord> {
