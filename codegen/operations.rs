@@ -130,6 +130,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         };
         let cursor = ident(&pagination.cursor_param);
         let size = ident(&pagination.size_param);
+        let operation_id = &operation.id;
         let max_size = pagination.max_size as u64;
         let first_cursor: u64 = if pagination.style == PaginationStyle::Page { 1 } else { 0 };
         // typify makes array fields plain `Vec`s (empty when absent), so both cases read alike.
@@ -147,7 +148,8 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         };
         let doc = doc_lines(&format!(
             "Iterates over every matching item, fetching pages of `{size}` items (default {max}) lazily, \
-             starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page. \
+             starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page, \
+             and with [`Error::Pagination`](crate::Error::Pagination) when the server's pages make no progress. \
              After an error the iterator yields nothing more.",
             size = pagination.size_param,
             max = max_size,
@@ -159,7 +161,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
             pub fn iter(self) -> crate::Paginator<'a, #item> {
                 let page_size = self.#size.unwrap_or(#max_size);
                 let first = self.#cursor.unwrap_or(#first_cursor);
-                crate::Paginator::new(#style, first, page_size, move |cursor, size| {
+                crate::Paginator::new(#operation_id, #style, first, page_size, move |cursor, size| {
                     let request = Self { #cursor: Some(cursor), #size: Some(size), ..self.clone() };
                     let page = request.send()?;
                     Ok((#items, #total))

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::REGION_VAR;
+use crate::rate_limit::{Limiter, RateLimit, RateLimitStatus};
 use crate::retry::RetryPolicy;
 use crate::{Credentials, Error, Region};
 
@@ -49,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) authorization: crate::Secret,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_body_size: u64,
+    pub(crate) timeout: Duration,
+    pub(crate) limiter: Limiter,
 }
 
 /// The scheme, host and port requests go to, plus any path prefix of a custom base URL.
@@ -79,6 +82,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.origin.base_url())
             .field("credentials", &self.inner.credentials)
             .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.inner.limiter.limit())
             .finish_non_exhaustive()
     }
 }
@@ -109,6 +113,17 @@ impl Client {
     pub fn username(&self) -> &str {
         self.inner.credentials.username()
     }
+
+    /// The client-side request budget, if one is set (see [`ClientBuilder::rate_limit`]).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.limiter.limit()
+    }
+
+    /// What the service last reported about this account's request budget
+    /// (`X-Ratelimit-*` headers), shared by all clones; `None` until an answer carried them.
+    pub fn rate_limit_status(&self) -> Option<RateLimitStatus> {
+        self.inner.limiter.status()
+    }
 }
 
 /// Configures a [`Client`]. Every setting has a default except the credentials.
@@ -123,6 +138,18 @@ pub struct ClientBuilder {
     proxy: ProxySetting,
     max_body_size: u64,
     plain_http_hosts: Vec<String>,
+    rate_limit: RateLimitSetting,
+    root_certificates: Vec<Vec<u8>>,
+    #[cfg(feature = "platform-verifier")]
+    platform_verifier: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum RateLimitSetting {
+    /// The documented limits for Sauce Labs, none for a loopback base URL.
+    Default,
+    Off,
+    On(RateLimit),
 }
 
 #[derive(Clone, Debug)]
@@ -150,6 +177,10 @@ impl Default for ClientBuilder {
             proxy: ProxySetting::FromEnv,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             plain_http_hosts: Vec::new(),
+            rate_limit: RateLimitSetting::Default,
+            root_certificates: Vec::new(),
+            #[cfg(feature = "platform-verifier")]
+            platform_verifier: false,
         }
     }
 }
@@ -161,6 +192,7 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -253,14 +285,50 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps every clone of the client within this request budget (see [`RateLimit`]).
+    ///
+    /// By default a client of a Sauce Labs region, or of any base URL that is not loopback,
+    /// keeps to [`RateLimit::documented`]; a loopback base URL (the sandbox, a local mock) is
+    /// not limited.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = RateLimitSetting::On(limit);
+        self
+    }
+
+    /// Sends requests as fast as they come: no client-side budget. The service still answers
+    /// 429 past its limits, and idempotent calls still wait out its `Retry-After`.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = RateLimitSetting::Off;
+        self
+    }
+
+    /// Trusts the certificate authorities in this PEM text (one or more `CERTIFICATE`
+    /// blocks; call again to add more) instead of the bundled web roots: for a company proxy
+    /// that inspects TLS with its own CA, or a private deployment. Bad PEM fails `build()`.
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Verifies certificates with the operating system's trust store and verifier instead of
+    /// the bundled web roots (the `platform-verifier` feature): what a company's managed
+    /// machines trust, TLS-inspecting proxies included.
+    #[cfg(feature = "platform-verifier")]
+    pub fn platform_trust_store(mut self) -> Self {
+        self.platform_verifier = true;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when credentials are missing, or the base URL or proxy is invalid or
-    /// plain `http://` to a host that is not loopback.
+    /// [`Error::Config`] when credentials are missing; the base URL or proxy is invalid, a
+    /// SOCKS proxy (set here or in `ALL_PROXY`, which this build cannot use), or plain
+    /// `http://` to a host that is not loopback; the user-agent suffix holds control
+    /// characters; or a root certificate is not valid PEM.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
+        let credentials = self.credentials.clone().ok_or_else(|| {
             Error::config("no credentials: call ClientBuilder::credentials, or use Client::from_env with SAUCE_USERNAME and SAUCE_ACCESS_KEY set")
         })?;
         if credentials.username().is_empty() || credentials.access_key().is_empty() {
@@ -275,13 +343,37 @@ impl ClientBuilder {
             _ if origin.is_loopback() => None,
             ProxySetting::FromEnv => ureq::Proxy::try_from_env(),
             ProxySetting::None => None,
-            ProxySetting::Url(url) => {
-                Some(ureq::Proxy::new(url).map_err(|error| Error::config(format!("invalid proxy {url:?}: {error}")))?)
-            }
+            ProxySetting::Url(url) => Some(
+                ureq::Proxy::new(url)
+                    .map_err(|error| Error::config(format!("invalid proxy {:?}: {error}", without_userinfo(url))))?,
+            ),
         };
+        if let Some(proxy) = &proxy
+            && !matches!(proxy.protocol(), ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https)
+        {
+            let source = if proxy.is_from_env() { " (from ALL_PROXY / HTTPS_PROXY / HTTP_PROXY)" } else { "" };
+            return Err(Error::config(format!(
+                "the proxy {}:{}{source} is a {} proxy, which this client does not support: use an HTTP(S) \
+                 proxy, or ClientBuilder::no_proxy to connect directly",
+                proxy.host(),
+                proxy.port(),
+                proxy.protocol()
+            )));
+        }
         let user_agent = match &self.user_agent_suffix {
+            Some(suffix) if suffix.chars().any(char::is_control) => {
+                return Err(Error::config(
+                    "the user-agent suffix must not contain control characters (such as CR or LF)",
+                ));
+            }
             Some(suffix) => format!("sauce-accounts/{} {suffix}", env!("CARGO_PKG_VERSION")),
             None => format!("sauce-accounts/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let rate_limit = match self.rate_limit {
+            RateLimitSetting::Default if origin.is_loopback() => None,
+            RateLimitSetting::Default => Some(RateLimit::documented()),
+            RateLimitSetting::Off => None,
+            RateLimitSetting::On(limit) => Some(limit),
         };
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -291,6 +383,7 @@ impl ClientBuilder {
             .timeout_connect(Some(self.connect_timeout))
             .user_agent(user_agent.as_str())
             .proxy(proxy)
+            .tls_config(self.tls_config()?)
             .build();
         let authorization = crate::Secret::new(credentials.basic_auth_header());
         Ok(Client {
@@ -301,8 +394,53 @@ impl ClientBuilder {
                 authorization,
                 retry: self.retry,
                 max_body_size: self.max_body_size,
+                timeout: self.timeout,
+                limiter: Limiter::new(rate_limit),
             }),
         })
+    }
+
+    fn tls_config(&self) -> Result<ureq::tls::TlsConfig, Error> {
+        use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+        #[cfg(feature = "platform-verifier")]
+        if self.platform_verifier {
+            return Ok(TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build());
+        }
+        if self.root_certificates.is_empty() {
+            return Ok(TlsConfig::default());
+        }
+        let mut certificates: Vec<Certificate<'static>> = Vec::new();
+        for pem in &self.root_certificates {
+            let before = certificates.len();
+            for item in ureq::tls::parse_pem(pem) {
+                match item {
+                    Ok(PemItem::Certificate(certificate)) => certificates.push(certificate),
+                    Ok(_) => {}
+                    Err(error) => return Err(Error::config(format!("a root certificate is not valid PEM: {error}"))),
+                }
+            }
+            if certificates.len() == before {
+                return Err(Error::config("a root certificate PEM holds no CERTIFICATE block"));
+            }
+        }
+        Ok(TlsConfig::builder().root_certs(RootCerts::new_with_certs(&certificates)).build())
+    }
+}
+
+/// A URL with any `user:password@` removed, for messages.
+fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        None => match url.rfind('@') {
+            Some(at) => format!("***@{}", &url[at + 1..]),
+            None => url.to_string(),
+        },
     }
 }
 

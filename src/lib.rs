@@ -10,6 +10,7 @@ mod credentials;
 mod error;
 mod pagination;
 mod path;
+mod rate_limit;
 mod region;
 mod retry;
 #[cfg(feature = "sandbox")]
@@ -19,8 +20,11 @@ mod values;
 
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use credentials::{ACCESS_KEY_VAR, Credentials, REGION_VAR, USERNAME_VAR};
-pub use error::{ApiError, DecodeError, Error, Operation, SNIPPET_LIMIT, TransportError, TransportErrorKind};
+pub use error::{
+    ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
+};
 pub use pagination::{PageStyle, Paginator};
+pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use region::{Region, UnknownRegion};
 pub use retry::RetryPolicy;
 pub use transport::Method;

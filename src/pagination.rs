@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::Error;
+use crate::{Error, PaginationError};
 
 /// How a listing moves from one page to the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,38 +17,56 @@ pub enum PageStyle {
 
 type Fetch<'a, T> = Box<dyn FnMut(u64, u64) -> Result<(Vec<T>, Option<u64>), Error> + 'a>;
 
+/// The most pages one listing fetches unless [`Paginator::max_pages`] says otherwise: a
+/// million records at 100 a page.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
 /// An iterator over every item of a paginated listing, fetching one page at a time.
 ///
-/// It requests the next page only when the current one is used up, holds one page in
-/// memory, and stops after a short or empty page, or once the listing's total `count` is
-/// reached. After yielding an error it yields nothing more.
+/// It requests the next page only when the current one is used up and holds one page in
+/// memory. Where the listing reports a total `count`, it goes on until that many records
+/// were passed, whatever size the server makes its pages; otherwise it stops after a short
+/// or empty page.
+///
+/// It does not trust the server to make progress: a page that repeats the previous one (a
+/// server that ignores the cursor), an empty page before the announced count, or more pages
+/// than [`Paginator::max_pages`] end the listing with [`Error::Pagination`]. After yielding
+/// an error it yields nothing more.
 #[must_use = "iterators are lazy: nothing is fetched until the iterator is used"]
 pub struct Paginator<'a, T> {
+    operation_id: &'static str,
     style: PageStyle,
     cursor: u64,
     page_size: u64,
     seen: u64,
     fetch: Fetch<'a, T>,
     page: std::vec::IntoIter<T>,
+    /// The first item of the previous page, to notice a server that sends it again.
+    previous_first: Option<T>,
     pages_fetched: u64,
+    max_pages: u64,
     done: bool,
 }
 
 impl<'a, T> Paginator<'a, T> {
     pub(crate) fn new(
+        operation_id: &'static str,
         style: PageStyle,
         first: u64,
         page_size: u64,
         fetch: impl FnMut(u64, u64) -> Result<(Vec<T>, Option<u64>), Error> + 'a,
     ) -> Self {
         Paginator {
+            operation_id,
             style,
             cursor: first,
             page_size: page_size.max(1),
             seen: 0,
             fetch: Box::new(fetch),
             page: Vec::new().into_iter(),
+            previous_first: None,
             pages_fetched: 0,
+            max_pages: DEFAULT_MAX_PAGES,
             done: false,
         }
     }
@@ -57,58 +75,96 @@ impl<'a, T> Paginator<'a, T> {
     pub fn pages_fetched(&self) -> u64 {
         self.pages_fetched
     }
+
+    /// The most pages this listing may fetch ([`DEFAULT_MAX_PAGES`] by default, at least 1);
+    /// needing more ends it with [`Error::Pagination`].
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    fn stop(&mut self, message: String) -> Option<Result<T, Error>> {
+        self.done = true;
+        Some(Err(Error::Pagination(Box::new(PaginationError {
+            operation_id: self.operation_id,
+            pages_fetched: self.pages_fetched,
+            items_yielded: self.seen,
+            message,
+        }))))
+    }
 }
 
 impl<T> fmt::Debug for Paginator<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
+            .field("operation_id", &self.operation_id)
             .field("style", &self.style)
             .field("cursor", &self.cursor)
             .field("page_size", &self.page_size)
             .field("pages_fetched", &self.pages_fetched)
+            .field("max_pages", &self.max_pages)
             .field("done", &self.done)
             .finish_non_exhaustive()
     }
 }
 
-impl<T> Iterator for Paginator<'_, T> {
+impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(item) = self.page.next() {
+                self.seen += 1;
                 return Some(Ok(item));
             }
             if self.done {
                 return None;
             }
+            if self.pages_fetched >= self.max_pages {
+                let message = format!("it needs more than {} pages (Paginator::max_pages)", self.max_pages);
+                return self.stop(message);
+            }
             self.pages_fetched += 1;
             // Free the used-up page before the next one arrives, so only one is ever held.
             self.page = Vec::new().into_iter();
-            match (self.fetch)(self.cursor, self.page_size) {
+            let (items, total) = match (self.fetch)(self.cursor, self.page_size) {
+                Ok(page) => page,
                 Err(error) => {
                     self.done = true;
                     return Some(Err(error));
                 }
-                Ok((items, total)) => {
-                    let received = items.len() as u64;
-                    self.seen += received;
-                    self.cursor += match self.style {
-                        PageStyle::Offset | PageStyle::From => received,
-                        PageStyle::Page => 1,
-                    };
-                    let reached_total = total.is_some_and(|total| self.cursor >= total);
-                    if received < self.page_size || reached_total {
-                        self.done = true;
-                    }
-                    self.page = items.into_iter();
-                }
+            };
+            let received = items.len() as u64;
+            let position = match self.style {
+                PageStyle::Offset | PageStyle::From => format!("offset {}", self.cursor),
+                PageStyle::Page => format!("page {}", self.cursor),
+            };
+            if let (Some(first), Some(previous)) = (items.first(), &self.previous_first)
+                && first == previous
+            {
+                return self
+                    .stop(format!("the page at {position} repeats the previous page: the server ignores the cursor"));
             }
+            match total {
+                Some(total) if received == 0 && self.cursor < total => {
+                    return self
+                        .stop(format!("the page at {position} is empty, but the listing reports {total} records"));
+                }
+                // The server may make its pages smaller than asked: the count says when to stop.
+                Some(total) => self.done = self.cursor + received >= total,
+                None => self.done = received < self.page_size,
+            }
+            self.cursor += match self.style {
+                PageStyle::Offset | PageStyle::From => received,
+                PageStyle::Page => 1,
+            };
+            self.previous_first = items.first().cloned();
+            self.page = items.into_iter();
         }
     }
 }
 
-impl<T> std::iter::FusedIterator for Paginator<'_, T> {}
+impl<T: Clone + PartialEq> std::iter::FusedIterator for Paginator<'_, T> {}
 
 #[cfg(test)]
 mod tests {
@@ -117,7 +173,7 @@ mod tests {
     fn pages(data: Vec<u32>, style: PageStyle, size: u64) -> (Vec<u32>, Vec<(u64, u64)>) {
         let mut requests = Vec::new();
         let items: Vec<u32> =
-            Paginator::new(style, if style == PageStyle::Page { 1 } else { 0 }, size, |cursor, size| {
+            Paginator::new("op", style, if style == PageStyle::Page { 1 } else { 0 }, size, |cursor, size| {
                 requests.push((cursor, size));
                 let start = match style {
                     PageStyle::Page => (cursor - 1) * size,
@@ -148,7 +204,7 @@ mod tests {
     #[test]
     fn the_total_count_saves_the_empty_request() {
         let mut calls = 0;
-        let items: Vec<u32> = Paginator::new(PageStyle::Offset, 0, 2, |cursor, _| {
+        let items: Vec<u32> = Paginator::new("op", PageStyle::Offset, 0, 2, |cursor, _| {
             calls += 1;
             Ok(((cursor as u32..cursor as u32 + 2).collect(), Some(4)))
         })
@@ -158,9 +214,74 @@ mod tests {
         assert_eq!(calls, 2);
     }
 
+    /// A listing of `total` records served by `serve(cursor, size)`, collected.
+    fn listing(
+        total: Option<u64>,
+        mut serve: impl FnMut(u64, u64) -> Vec<u32>,
+    ) -> (Vec<u32>, Option<Error>, Vec<(u64, u64)>) {
+        let mut requests = Vec::new();
+        let mut items = Vec::new();
+        let mut failure = None;
+        let paginator = Paginator::new("lookup_users", PageStyle::Offset, 0, 100, |cursor, size| {
+            requests.push((cursor, size));
+            Ok((serve(cursor, size), total))
+        });
+        for item in paginator.max_pages(50) {
+            match item {
+                Ok(item) => items.push(item),
+                Err(error) => failure = Some(error),
+            }
+        }
+        (items, failure, requests)
+    }
+
+    #[test]
+    fn a_server_that_caps_pages_loses_nothing() {
+        // Asked for 100, it sends 50: the count, not the short page, ends the listing.
+        let (items, failure, requests) =
+            listing(Some(120), |cursor, _| (cursor as u32..(cursor as u32 + 50).min(120)).collect());
+        assert!(failure.is_none(), "{failure:?}");
+        assert_eq!(items, (0..120).collect::<Vec<_>>());
+        assert_eq!(requests, vec![(0, 100), (50, 100), (100, 100)]);
+    }
+
+    #[test]
+    fn a_server_that_ignores_the_cursor_is_stopped() {
+        let (items, failure, requests) = listing(Some(20_000), |_, _| (0..100).collect());
+        assert_eq!(items.len(), 100, "the first page is real; the repeat is not yielded");
+        assert_eq!(requests.len(), 2);
+        let message = failure.expect("an error").to_string();
+        assert!(message.contains("repeats the previous page") && message.contains("offset 100"), "{message}");
+        let (items, failure, _) = listing(None, |_, _| (0..100).collect());
+        assert_eq!(items.len(), 100);
+        assert!(matches!(failure, Some(Error::Pagination(_))));
+    }
+
+    #[test]
+    fn an_empty_page_before_the_count_is_an_error() {
+        let (items, failure, _) = listing(Some(150), |cursor, _| if cursor == 0 { (0..100).collect() } else { vec![] });
+        assert_eq!(items.len(), 100);
+        match failure {
+            Some(Error::Pagination(error)) => {
+                assert_eq!((error.pages_fetched, error.items_yielded), (2, 100));
+                assert!(error.message.contains("empty") && error.message.contains("150"), "{}", error.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_number_of_pages_is_bounded() {
+        // One new record a page, forever: the page bound ends it.
+        let (items, failure, requests) = listing(Some(u64::MAX), |cursor, _| vec![cursor as u32]);
+        assert_eq!((items.len(), requests.len()), (50, 50));
+        assert!(failure.expect("an error").to_string().contains("more than 50 pages"));
+    }
+
     #[test]
     fn an_error_ends_the_iteration() {
-        let mut paginator = Paginator::<u32>::new(PageStyle::From, 0, 2, |_, _| Err(Error::Config("boom".into())));
+        let mut paginator =
+            Paginator::<u32>::new("op", PageStyle::From, 0, 2, |_, _| Err(Error::Config("boom".into())));
         assert!(matches!(paginator.next(), Some(Err(_))));
         assert!(paginator.next().is_none());
     }

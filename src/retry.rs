@@ -10,13 +10,14 @@ type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
 /// 429, 502, 503 and 504.
 ///
 /// POST and PATCH are never sent twice: they are retried only when the connection could not
-/// be opened at all, so no byte of the request can have reached the server.
+/// be opened at all, so no byte of the request can have reached the server. Failures that
+/// cannot change (an unknown host, an invalid URL, a refused redirect) are not retried.
 ///
 /// Waits grow exponentially from [`RetryPolicy::base_delay`] with random jitter, capped at
 /// [`RetryPolicy::max_delay`]. A `Retry-After` header (seconds or an HTTP date) is obeyed
 /// instead; when it asks for more than [`RetryPolicy::max_retry_after`], the error is
 /// returned at once rather than retried early. No retry starts after the total
-/// [`RetryPolicy::deadline`].
+/// [`RetryPolicy::deadline`], and the last attempt is cut short to end by it.
 #[derive(Clone)]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
@@ -84,7 +85,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The total time after which no new attempt starts.
+    /// The total time a call may take, retries included: no new attempt starts after it, and
+    /// an attempt running into it times out then.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self

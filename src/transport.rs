@@ -4,7 +4,7 @@
 //! This is the only module that talks to `ureq`. The generated operations reach it through
 //! [`Call`] and `Client::execute` / `Client::execute_empty`.
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
@@ -12,7 +12,7 @@ use ureq::http;
 
 use crate::Client;
 use crate::error::{
-    ApiError, DecodeError, Error, Operation, TransportError, TransportErrorKind, redact_secrets, sent_secrets, snippet,
+    ApiError, Cause, DecodeError, Error, Operation, RETRYABLE_STATUSES, Redactor, TransportError, TransportErrorKind,
 };
 use crate::retry::parse_retry_after;
 
@@ -145,11 +145,30 @@ impl Answer {
     }
 }
 
-enum Failure {
-    /// Nothing of the request can have reached the server.
-    BeforeSending(TransportErrorKind, String),
-    /// Some of the request may have reached the server.
-    AfterSending(TransportErrorKind, String),
+/// Why an attempt produced no answer.
+struct Failure {
+    kind: TransportErrorKind,
+    message: String,
+    /// Whether some of the request may have reached the server: false only when no
+    /// connection was made, or nothing of this attempt was sent yet.
+    reached_server: bool,
+    /// Whether trying again cannot change the outcome (an invalid URL, a refused redirect).
+    permanent: bool,
+}
+
+impl Failure {
+    fn before_sending(kind: TransportErrorKind, message: String) -> Failure {
+        Failure { kind, message, reached_server: false, permanent: false }
+    }
+
+    fn after_sending(kind: TransportErrorKind, message: String) -> Failure {
+        Failure { kind, message, reached_server: true, permanent: false }
+    }
+
+    fn permanent(mut self) -> Failure {
+        self.permanent = true;
+        self
+    }
 }
 
 impl Client {
@@ -157,12 +176,17 @@ impl Client {
     pub(crate) fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
         let answer = self.send(&call)?;
         serde_json::from_slice(&answer.body).map_err(|error| {
+            let mut redactor = self.redactor(&call);
+            // serde quotes the offending value, which may be a credential of any account.
+            redactor.add_body_secrets(&answer.body);
+            let message = redactor.redact(&error.to_string());
             Error::Decode(Box::new(DecodeError {
                 operation: call.operation(),
                 status: answer.status,
-                message: error.to_string(),
+                cause: Cause(message.clone()),
+                message,
                 content_type: answer.content_type(),
-                body_snippet: snippet(&answer.body, &self.sent_secrets(&call)),
+                body_snippet: redactor.snippet(&answer.body),
             }))
         })
     }
@@ -178,22 +202,27 @@ impl Client {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let mut attempts = 0;
+        // Whether an earlier attempt may have been carried out although its answer was lost.
+        let mut lost_answer = false;
         loop {
             attempts += 1;
-            let outcome = match self.attempt(call) {
+            // The last attempt may not outlast the total deadline.
+            let attempt_deadline = (Instant::now() + self.inner.timeout).min(started + policy.deadline);
+            self.inner.limiter.acquire();
+            let outcome = match self.attempt(call, attempt_deadline) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 other => other,
             };
             let (retryable, retry_after) = match &outcome {
-                Ok(answer) => (
-                    call.method.is_idempotent() && matches!(answer.status, 429 | 502 | 503 | 504),
-                    answer.retry_after(),
-                ),
-                Err(Failure::BeforeSending(..)) => (true, None),
-                Err(Failure::AfterSending(kind, _)) => (
+                Ok(answer) => {
+                    (call.method.is_idempotent() && RETRYABLE_STATUSES.contains(&answer.status), answer.retry_after())
+                }
+                Err(failure) if failure.permanent => (false, None),
+                Err(failure) if !failure.reached_server => (true, None),
+                Err(failure) => (
                     call.method.is_idempotent()
                         && matches!(
-                            kind,
+                            failure.kind,
                             TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io
                         ),
                     None,
@@ -202,28 +231,49 @@ impl Client {
             let wait =
                 if retryable && attempts < policy.max_attempts { policy.delay(attempts, retry_after) } else { None };
             match wait {
-                Some(wait) if started.elapsed() + wait < policy.deadline => policy.sleep(wait),
-                _ => return Err(self.failure(call, outcome, attempts)),
+                Some(wait) if started.elapsed() + wait < policy.deadline => {
+                    lost_answer |= match &outcome {
+                        // A gateway that timed out or failed may have passed the request on.
+                        Ok(answer) => matches!(answer.status, 502 | 504),
+                        Err(failure) => failure.reached_server,
+                    };
+                    policy.sleep(wait);
+                }
+                _ => return Err(self.failure(call, outcome, attempts, lost_answer)),
             }
         }
     }
 
-    fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32) -> Error {
+    fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32, lost_answer: bool) -> Error {
+        let redactor = self.redactor(call);
         match outcome {
-            Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, &self.sent_secrets(call)))),
-            Err(Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message)) => {
-                Error::Transport(Box::new(TransportError { operation: call.operation(), kind, message, attempts }))
+            Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, lost_answer, redactor))),
+            Err(failure) => {
+                let message = redactor.redact(&failure.message);
+                Error::Transport(Box::new(TransportError {
+                    operation: call.operation(),
+                    kind: failure.kind,
+                    cause: Cause(message.clone()),
+                    message,
+                    attempts,
+                    request_may_have_been_sent: failure.reached_server || lost_answer,
+                }))
             }
         }
     }
 
     /// Everything this call sent that must never appear in an error.
-    fn sent_secrets(&self, call: &Call) -> Vec<String> {
-        sent_secrets(self.inner.credentials.access_key().expose(), call.body.as_deref())
+    fn redactor(&self, call: &Call) -> Redactor {
+        Redactor::for_call(
+            self.inner.credentials.access_key().expose(),
+            self.inner.authorization.expose(),
+            call.body.as_deref(),
+        )
     }
 
-    /// One attempt, following same-origin redirects that are safe to follow.
-    fn attempt(&self, call: &Call) -> Result<Answer, Failure> {
+    /// One attempt, following same-origin redirects that are safe to follow, all within
+    /// `deadline`.
+    fn attempt(&self, call: &Call, deadline: Instant) -> Result<Answer, Failure> {
         let origin = &self.inner.origin;
         let mut path_and_query = format!("{}{}", origin.prefix, call.path);
         let query: Vec<String> = call
@@ -234,124 +284,183 @@ impl Client {
         if !query.is_empty() {
             path_and_query = format!("{path_and_query}?{}", query.join("&"));
         }
-        for _ in 0..=MAX_REDIRECTS {
+        let mut location = String::new();
+        for hop in 0..=MAX_REDIRECTS {
             let url = format!("{}://{}{}", origin.scheme, origin.authority, path_and_query);
-            let answer = self.exchange(call, &url)?;
+            let answer = self.exchange(call, &url, deadline).map_err(|failure| {
+                if hop == 0 {
+                    failure
+                } else {
+                    // An earlier hop was answered, so the server has seen this request.
+                    Failure { reached_server: true, ..failure }
+                }
+            })?;
             if !matches!(answer.status, 301 | 302 | 303 | 307 | 308) {
                 return Ok(answer);
             }
-            let location = answer.location().unwrap_or_default();
+            location = answer.location().unwrap_or_default();
             // A 301/302/303 turns the request into a GET without body in every client, so
             // only reads may follow one; 307/308 keep method and body.
             let keeps_request = matches!(answer.status, 307 | 308) || call.method == Method::Get;
             match self.same_origin_path(&location) {
                 Some(next) if keeps_request => path_and_query = next,
                 _ => {
-                    return Err(Failure::AfterSending(
+                    return Err(Failure::after_sending(
                         TransportErrorKind::Redirect { location: location.clone() },
                         format!(
                             "HTTP {} to {:?} not followed: only same-origin redirects that keep the request are",
                             answer.status, location
                         ),
-                    ));
+                    )
+                    .permanent());
                 }
             }
         }
-        Err(Failure::AfterSending(
-            TransportErrorKind::Redirect { location: String::new() },
-            format!("more than {MAX_REDIRECTS} redirects"),
-        ))
+        Err(Failure::after_sending(
+            TransportErrorKind::Redirect { location: location.clone() },
+            format!("more than {MAX_REDIRECTS} redirects, the last to {location:?}"),
+        )
+        .permanent())
     }
 
-    /// The path and query of `location` if it points at the configured origin.
+    /// The path and query of `location` if it points at the configured origin (an explicit
+    /// default port counts as the same origin as none).
     fn same_origin_path(&self, location: &str) -> Option<String> {
         if location.starts_with('/') && !location.starts_with("//") {
             return Some(location.to_string());
         }
         let uri: http::Uri = location.parse().ok()?;
         let origin = &self.inner.origin;
-        let same = uri.scheme_str().is_some_and(|scheme| scheme.eq_ignore_ascii_case(&origin.scheme))
-            && uri.authority().is_some_and(|authority| authority.as_str().eq_ignore_ascii_case(&origin.authority));
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let authority = uri.authority()?;
+        let default_port = |scheme: &str| if scheme == "https" { 443 } else { 80 };
+        let origin_authority: http::uri::Authority = origin.authority.parse().ok()?;
+        let same = scheme == origin.scheme
+            && authority.host().eq_ignore_ascii_case(origin_authority.host())
+            && authority.port_u16().unwrap_or(default_port(&scheme))
+                == origin_authority.port_u16().unwrap_or(default_port(&origin.scheme));
         same.then(|| uri.path_and_query().map_or_else(|| "/".to_string(), |path| path.as_str().to_string()))
     }
 
-    /// One HTTP exchange, reading the whole body within the size limit.
-    fn exchange(&self, call: &Call, url: &str) -> Result<Answer, Failure> {
+    /// One HTTP exchange within `deadline`, reading the whole body within the size limit.
+    fn exchange(&self, call: &Call, url: &str, deadline: Instant) -> Result<Answer, Failure> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Failure::after_sending(
+                TransportErrorKind::Timeout,
+                format!("the attempt used up its {:?} timeout following redirects", self.inner.timeout),
+            ));
+        }
         let builder = http::Request::builder()
             .method(call.method.http())
             .uri(url)
             .header(http::header::AUTHORIZATION, self.inner.authorization.expose())
             .header(http::header::ACCEPT, "application/json");
+        let agent = &self.inner.agent;
+        // The agent's own timeout covers a whole first hop; a later hop, or an attempt cut
+        // short by the total deadline, gets only what is left.
+        let shortened = remaining + Duration::from_millis(1) < self.inner.timeout;
         let sent = match &call.body {
-            Some(body) => builder
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(body.as_slice())
-                .map(|request| self.inner.agent.run(request)),
-            None => builder.body(()).map(|request| self.inner.agent.run(request)),
+            Some(body) => {
+                builder.header(http::header::CONTENT_TYPE, "application/json").body(body.as_slice()).map(|request| {
+                    if shortened {
+                        agent.run(agent.configure_request(request).timeout_global(Some(remaining)).build())
+                    } else {
+                        agent.run(request)
+                    }
+                })
+            }
+            None => builder.body(()).map(|request| {
+                if shortened {
+                    agent.run(agent.configure_request(request).timeout_global(Some(remaining)).build())
+                } else {
+                    agent.run(request)
+                }
+            }),
         };
         let response = match sent {
             Ok(Ok(response)) => response,
-            Ok(Err(error)) => return Err(classify(error)),
+            Ok(Err(error)) => return Err(self.classify(error, url)),
             Err(error) => {
-                return Err(Failure::BeforeSending(TransportErrorKind::Protocol, format!("invalid request: {error}")));
+                return Err(Failure::before_sending(
+                    TransportErrorKind::Protocol,
+                    format!("the request cannot be formed for {url:?}: {error}"),
+                )
+                .permanent());
             }
         };
         let (parts, mut body) = response.into_parts();
         let limit = self.inner.max_body_size;
         let body = body.with_config().limit(limit).read_to_vec().map_err(|error| match error {
-            ureq::Error::BodyExceedsLimit(_) => Failure::AfterSending(
+            ureq::Error::BodyExceedsLimit(_) => Failure::after_sending(
                 TransportErrorKind::BodyTooLarge { limit },
                 format!("the response body exceeds {limit} bytes"),
             ),
-            other => match classify(other) {
-                Failure::BeforeSending(kind, message) | Failure::AfterSending(kind, message) => {
-                    Failure::AfterSending(kind, message)
-                }
-            },
+            other => Failure { reached_server: true, ..self.classify(other, url) },
         })?;
-        Ok(Answer { status: parts.status.as_u16(), headers: parts.headers, body })
+        let answer = Answer { status: parts.status.as_u16(), headers: parts.headers, body };
+        let retry_after = if answer.status == 429 { answer.retry_after() } else { None };
+        self.inner.limiter.observe(&answer.headers, retry_after);
+        Ok(answer)
+    }
+
+    /// Sorts a ureq error by what failed and whether the request may have left.
+    fn classify(&self, error: ureq::Error, url: &str) -> Failure {
+        let message = error.to_string();
+        match error {
+            ureq::Error::HostNotFound => {
+                let host = url.parse::<http::Uri>().ok().and_then(|uri| uri.host().map(str::to_string));
+                let host = host.unwrap_or_else(|| self.inner.origin.authority.clone());
+                Failure::before_sending(
+                    TransportErrorKind::HostNotFound { host: host.clone() },
+                    format!("no address found for {host}"),
+                )
+                .permanent()
+            }
+            ureq::Error::ConnectionFailed => Failure::before_sending(TransportErrorKind::Connect, message),
+            ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+                Failure::before_sending(TransportErrorKind::Timeout, message)
+            }
+            ureq::Error::Timeout(_) => Failure::after_sending(TransportErrorKind::Timeout, message),
+            ureq::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable => {
+                    Failure::before_sending(TransportErrorKind::Connect, message)
+                }
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                    Failure::after_sending(TransportErrorKind::Timeout, message)
+                }
+                _ => Failure::after_sending(TransportErrorKind::Io, message),
+            },
+            ureq::Error::Tls(_) => Failure::after_sending(TransportErrorKind::Tls, message),
+            ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
+                Failure::before_sending(TransportErrorKind::Protocol, message).permanent()
+            }
+            _ => Failure::after_sending(TransportErrorKind::Protocol, message),
+        }
     }
 }
 
-/// Sorts a ureq error by what failed and whether the request may have left.
-fn classify(error: ureq::Error) -> Failure {
-    let message = error.to_string();
-    match error {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
-            Failure::BeforeSending(TransportErrorKind::Connect, message)
-        }
-        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
-            Failure::BeforeSending(TransportErrorKind::Timeout, message)
-        }
-        ureq::Error::Timeout(_) => Failure::AfterSending(TransportErrorKind::Timeout, message),
-        ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable => {
-                Failure::BeforeSending(TransportErrorKind::Connect, message)
-            }
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                Failure::AfterSending(TransportErrorKind::Timeout, message)
-            }
-            _ => Failure::AfterSending(TransportErrorKind::Io, message),
-        },
-        ureq::Error::Tls(_) => Failure::AfterSending(TransportErrorKind::Tls, message),
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
-            Failure::BeforeSending(TransportErrorKind::Protocol, message)
-        }
-        _ => Failure::AfterSending(TransportErrorKind::Protocol, message),
-    }
-}
-
-fn api_error(operation: Operation, answer: Answer, attempts: u32, secrets: &[String]) -> ApiError {
+fn api_error(
+    operation: Operation,
+    answer: Answer,
+    attempts: u32,
+    earlier_attempt_may_have_succeeded: bool,
+    mut redactor: Redactor,
+) -> ApiError {
+    // Credentials of any account in the body (and anything the server echoes from the
+    // request) are redacted from every message kept.
+    redactor.add_body_secrets(&answer.body);
     let mut error = ApiError {
         operation,
         status: answer.status,
         detail: None,
         non_field_errors: Vec::new(),
         field_errors: Default::default(),
-        body_snippet: snippet(&answer.body, secrets),
-        request_id: answer.request_id(),
+        body_snippet: redactor.snippet(&answer.body),
+        request_id: answer.request_id().map(|id| redactor.redact(&id)),
         retry_after: answer.retry_after(),
         attempts,
+        earlier_attempt_may_have_succeeded,
     };
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         for (name, value) in fields {
@@ -364,7 +473,7 @@ fn api_error(operation: Operation, answer: Answer, attempts: u32, secrets: &[Str
                         .collect(),
                     other => vec![other.to_string()],
                 };
-                texts.iter().map(|text| redact_secrets(text, secrets)).collect()
+                texts.iter().map(|text| redactor.redact(text)).collect()
             };
             match name.as_str() {
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),

@@ -625,7 +625,7 @@ macro_rules! with_optional {
     }};
 }
 
-fn collect<T>(items: crate::Paginator<'_, T>) -> Result<Vec<T>, CliError> {
+fn collect<T: Clone + PartialEq>(items: crate::Paginator<'_, T>) -> Result<Vec<T>, CliError> {
     items.collect::<Result<Vec<T>, Error>>().map_err(CliError::from)
 }
 

@@ -8,10 +8,12 @@
 mod handlers;
 mod state;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
@@ -19,7 +21,8 @@ use percent_encoding::percent_decode_str;
 use state::State;
 pub use state::{Seed, SeedOrganization, SeedTeam, SeedUser};
 
-use crate::{Client, Credentials, Error, RetryPolicy};
+use crate::rate_limit::Gcra;
+use crate::{Client, Credentials, Error, RateLimit, RetryPolicy};
 
 /// The most bytes of a request body the sandbox reads.
 const MAX_REQUEST_BODY: u64 = 1024 * 1024;
@@ -66,6 +69,15 @@ impl Sandbox {
     ///
     /// [`Error::Config`] when the seed is inconsistent or the port cannot be bound.
     pub fn start_with(seed: Seed, port: u16) -> Result<Sandbox, Error> {
+        Sandbox::builder().seed(seed).port(port).start()
+    }
+
+    /// A builder for a sandbox with other options: seed, port, rate limits.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder { seed: None, port: 0, rate_limit: None }
+    }
+
+    fn launch(seed: Seed, port: u16, rate_limit: Option<RateLimit>) -> Result<Sandbox, Error> {
         let state = State::new(&seed).map_err(|error| Error::config(format!("invalid sandbox seed: {error}")))?;
         let admin = Credentials::new(
             seed.admin.username.clone(),
@@ -77,15 +89,19 @@ impl Sandbox {
             server.server_addr().to_ip().ok_or_else(|| Error::config("the sandbox is not on an IP address"))?;
         let url = format!("http://{address}");
         let server = Arc::new(server);
-        let state = Arc::new(Mutex::new(state));
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            limits: rate_limit.map(|limit| Limits { limit, accounts: Mutex::new(HashMap::new()) }),
+            base_url: url.clone(),
+        });
         let stopping = Arc::new(AtomicBool::new(false));
         let workers = (0..WORKERS)
             .map(|_| {
-                let (server, state, stopping, url) = (server.clone(), state.clone(), stopping.clone(), url.clone());
+                let (server, shared, stopping) = (server.clone(), shared.clone(), stopping.clone());
                 std::thread::spawn(move || {
                     while !stopping.load(Ordering::SeqCst) {
                         match server.recv() {
-                            Ok(request) => serve(request, &state, &url),
+                            Ok(request) => serve(request, &shared),
                             Err(_) => break,
                         }
                     }
@@ -128,6 +144,101 @@ impl Sandbox {
     }
 }
 
+/// Configures a [`Sandbox`] beyond [`Sandbox::start`]: `Sandbox::builder().rate_limit(…).start()`.
+#[derive(Clone, Debug)]
+#[must_use = "a builder does nothing until `.start()` is called"]
+pub struct SandboxBuilder {
+    seed: Option<Seed>,
+    port: u16,
+    rate_limit: Option<RateLimit>,
+}
+
+impl SandboxBuilder {
+    /// The organization to start with ([`Seed::builtin`] by default).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The loopback port (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Enforces a request budget per account as the real service does: bursts of up to one
+    /// second's budget, then `limit.per_second()` a second and `limit.per_hour()` an hour,
+    /// and 2 a minute for requests whose credentials are missing or wrong. Past it the
+    /// answer is 429 with `Retry-After`; every answer carries `X-Ratelimit-Limit` (the hourly
+    /// budget), `X-Ratelimit-Remaining` and `X-Ratelimit-Reset` (epoch seconds when the
+    /// hourly budget is whole again). Off by default.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Starts the sandbox.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the seed is inconsistent or the port cannot be bound.
+    pub fn start(self) -> Result<Sandbox, Error> {
+        Sandbox::launch(self.seed.unwrap_or_else(Seed::builtin), self.port, self.rate_limit)
+    }
+}
+
+/// What the worker threads share.
+struct Shared {
+    state: Mutex<State>,
+    limits: Option<Limits>,
+    base_url: String,
+}
+
+/// The rate-limit mode: one pair of buckets per account (and one for unauthenticated calls).
+struct Limits {
+    limit: RateLimit,
+    accounts: Mutex<HashMap<String, (Gcra, Gcra)>>,
+}
+
+impl Limits {
+    /// Takes one request from `account`'s budget, or says how long to wait; with the headers
+    /// every answer carries.
+    fn admit(&self, account: Option<&str>) -> (Result<(), Duration>, Vec<(&'static str, String)>) {
+        let (per_second, per_hour, burst) = match account {
+            Some(_) => {
+                (self.limit.per_second(), f64::from(self.limit.per_hour()), self.limit.per_second().ceil() as u32)
+            }
+            None => (2.0 / 60.0, 120.0, 2),
+        };
+        let hourly_budget = per_hour as u32;
+        let mut accounts = self.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (second, hour) = accounts.entry(account.unwrap_or("").to_string()).or_insert_with(|| {
+            (
+                Gcra::new(per_second, Duration::from_secs(1), burst),
+                Gcra::new(per_hour, Duration::from_secs(3600), hourly_budget),
+            )
+        });
+        let now = Instant::now();
+        let earliest = second.earliest(now).max(hour.earliest(now));
+        let admitted = if earliest <= now {
+            second.take(now);
+            hour.take(now);
+            Ok(())
+        } else {
+            Err(earliest - now)
+        };
+        let resets_in = hour.full_at(now) - now;
+        let resets_at = SystemTime::now() + resets_in;
+        let epoch = resets_at.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs_f64().ceil() as u64;
+        let headers = vec![
+            ("X-Ratelimit-Limit", hourly_budget.to_string()),
+            ("X-Ratelimit-Remaining", hour.remaining(now, hourly_budget).to_string()),
+            ("X-Ratelimit-Reset", epoch.to_string()),
+        ];
+        (admitted, headers)
+    }
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
@@ -159,17 +270,18 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: Option<String>,
     pub(crate) location: Option<String>,
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
     pub(crate) fn json<T: serde::Serialize>(status: u16, value: &T) -> Reply {
         let body =
             serde_json::to_string(value).unwrap_or_else(|error| format!(r#"{{"detail": "encoding failed: {error}"}}"#));
-        Reply { status, body: Some(body), location: None }
+        Reply { status, body: Some(body), location: None, headers: Vec::new() }
     }
 
     pub(crate) fn empty(status: u16) -> Reply {
-        Reply { status, body: None, location: None }
+        Reply { status, body: None, location: None, headers: Vec::new() }
     }
 
     pub(crate) fn detail(status: u16, detail: &str) -> Reply {
@@ -204,7 +316,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn serve(mut request: tiny_http::Request, state: &Mutex<State>, base_url: &str) {
+fn serve(mut request: tiny_http::Request, shared: &Shared) {
     let mut body = Vec::new();
     let read = request.as_reader().take(MAX_REQUEST_BODY + 1).read_to_end(&mut body);
     let reply = if read.is_err() {
@@ -220,7 +332,7 @@ fn serve(mut request: tiny_http::Request, state: &Mutex<State>, base_url: &str) 
             .find(|header| header.field.equiv("Authorization"))
             .map(|header| header.value.to_string());
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            respond(state, &method, &url, authorization.as_deref(), body, base_url)
+            respond(shared, &method, &url, authorization.as_deref(), body)
         }))
         .unwrap_or_else(|_| Reply::detail(500, "The sandbox failed on this request."))
     };
@@ -234,18 +346,16 @@ fn serve(mut request: tiny_http::Request, state: &Mutex<State>, base_url: &str) 
     {
         response.add_header(header);
     }
+    for (name, value) in &reply.headers {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
     let _ = request.respond(response);
 }
 
 /// Routes, authenticates and handles one request.
-fn respond(
-    state: &Mutex<State>,
-    method: &str,
-    url: &str,
-    authorization: Option<&str>,
-    body: Vec<u8>,
-    base_url: &str,
-) -> Reply {
+fn respond(shared: &Shared, method: &str, url: &str, authorization: Option<&str>, body: Vec<u8>) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let query: Vec<(String, String)> = query
         .split('&')
@@ -262,18 +372,37 @@ fn respond(
                 status: 301,
                 body: None,
                 location: Some(format!("{path}/{}", if url.contains('?') { &url[path.len()..] } else { "" })),
+                headers: Vec::new(),
             };
         }
         Route::WrongMethod => return Reply::detail(405, &format!("Method \"{method}\" not allowed.")),
         Route::NotFound => return Reply::detail(404, "Not found."),
     };
-    let mut state = lock(state);
-    let caller = match authenticate(&state, authorization) {
-        Ok(caller) => caller,
-        Err(reply) => return reply,
+    let mut state = lock(&shared.state);
+    let authenticated = authenticate(&state, authorization);
+    let mut limit_headers = Vec::new();
+    if let Some(limits) = &shared.limits {
+        let account = authenticated.as_ref().ok().and_then(|id| state.user(id)).map(|user| user.username.clone());
+        let (admitted, headers) = limits.admit(account.as_deref());
+        if let Err(wait) = admitted {
+            let mut reply = Reply::detail(429, "Request was throttled.");
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            reply.headers = headers;
+            reply.headers.push(("Retry-After", seconds.max(1).to_string()));
+            return reply;
+        }
+        limit_headers = headers;
+    }
+    let mut reply = match authenticated {
+        Ok(caller) => {
+            let call =
+                Call { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
+            handlers::handle(&mut state, &call).unwrap_or_else(|reply| reply)
+        }
+        Err(reply) => reply,
     };
-    let call = Call { operation_id: operation.id, params, query, body, caller, base_url: base_url.to_string() };
-    handlers::handle(&mut state, &call).unwrap_or_else(|reply| reply)
+    reply.headers.extend(limit_headers);
+    reply
 }
 
 fn decode_query(text: &str) -> String {

@@ -1,0 +1,304 @@
+//! Client-side rate limiting at the API's documented budget, shared by every clone of a
+//! [`Client`](crate::Client), and the rate-limit state the service reports in its headers.
+
+use std::sync::Mutex;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use ureq::http;
+
+/// A request budget the client keeps to, so that the service never has to answer 429.
+///
+/// The Accounts API allows 10 requests per second and 3,500 per hour per account
+/// ([`RateLimit::documented`]). Every clone of a [`Client`](crate::Client) draws from one
+/// budget; calls wait (block) until they fit in it. The limiter also slows down when the
+/// service's `X-Ratelimit-Remaining` says the budget is nearly spent, spreading the rest
+/// until `X-Ratelimit-Reset`, and holds every call after a 429 until its `Retry-After`.
+///
+/// Bursts are kept to half the per-second budget by default, so that network jitter, which
+/// can bunch requests together on their way, cannot push a burst over the server's limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    per_second: f64,
+    per_hour: u32,
+    burst: u32,
+}
+
+impl RateLimit {
+    /// The API's documented limits: 10 requests per second and 3,500 per hour.
+    pub fn documented() -> RateLimit {
+        RateLimit::new(10.0, 3_500)
+    }
+
+    /// A budget of `per_second` requests per second and `per_hour` per hour (each at least 1).
+    pub fn new(per_second: f64, per_hour: u32) -> RateLimit {
+        let per_second = if per_second.is_finite() && per_second > 0.0 { per_second } else { 1.0 };
+        RateLimit { per_second, per_hour: per_hour.max(1), burst: ((per_second / 2.0).floor() as u32).max(1) }
+    }
+
+    /// How many requests may start back to back before the per-second pace applies (at
+    /// least 1; half the per-second budget by default).
+    pub fn burst(mut self, requests: u32) -> RateLimit {
+        self.burst = requests.max(1);
+        self
+    }
+
+    /// Requests per second.
+    pub fn per_second(&self) -> f64 {
+        self.per_second
+    }
+
+    /// Requests per hour.
+    pub fn per_hour(&self) -> u32 {
+        self.per_hour
+    }
+
+    /// The burst size.
+    pub fn burst_size(&self) -> u32 {
+        self.burst
+    }
+}
+
+/// What the service last said about the caller's budget, from the `X-Ratelimit-Limit`,
+/// `X-Ratelimit-Remaining` and `X-Ratelimit-Reset` headers (see
+/// [`Client::rate_limit_status`](crate::Client::rate_limit_status)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitStatus {
+    /// The budget of the current window.
+    pub limit: Option<u64>,
+    /// What is left of it.
+    pub remaining: Option<u64>,
+    /// When the window resets. The header is read as epoch seconds, or as seconds from now
+    /// when it is too small to be a date.
+    pub resets_at: Option<SystemTime>,
+    /// When the answer carrying these headers arrived.
+    pub observed_at: SystemTime,
+}
+
+impl RateLimitStatus {
+    /// Reads the headers of an answer; `None` when it carries none of them.
+    pub(crate) fn from_headers(headers: &http::HeaderMap, now: SystemTime) -> Option<RateLimitStatus> {
+        let number = |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let limit = number("x-ratelimit-limit");
+        let remaining = number("x-ratelimit-remaining");
+        let reset = number("x-ratelimit-reset");
+        if limit.is_none() && remaining.is_none() && reset.is_none() {
+            return None;
+        }
+        // Epoch seconds are past 10^9 since 2001; anything smaller is a delay.
+        let resets_at = reset.map(|value| {
+            if value >= 1_000_000_000 {
+                UNIX_EPOCH + Duration::from_secs(value)
+            } else {
+                now + Duration::from_secs(value)
+            }
+        });
+        Some(RateLimitStatus { limit, remaining, resets_at, observed_at: now })
+    }
+}
+
+/// The generic cell rate algorithm: a token bucket kept as one "theoretical arrival time",
+/// so that a request can reserve its start time without a background refill.
+#[derive(Clone, Debug)]
+pub(crate) struct Gcra {
+    interval: Duration,
+    tolerance: Duration,
+    tat: Option<Instant>,
+}
+
+impl Gcra {
+    /// `count` requests per `period`, `burst` of them back to back.
+    pub(crate) fn new(count: f64, period: Duration, burst: u32) -> Gcra {
+        let interval = period.div_f64(count.max(f64::MIN_POSITIVE));
+        Gcra { interval, tolerance: interval * burst.saturating_sub(1), tat: None }
+    }
+
+    /// The earliest time a request may start.
+    pub(crate) fn earliest(&self, now: Instant) -> Instant {
+        match self.tat {
+            Some(tat) if tat > now => (tat - self.tolerance).max(now),
+            _ => now,
+        }
+    }
+
+    /// Records a request that starts at `start` (not before [`Gcra::earliest`]).
+    pub(crate) fn take(&mut self, start: Instant) {
+        let tat = self.tat.map_or(start, |tat| tat.max(start));
+        self.tat = Some(tat + self.interval);
+    }
+
+    /// How many requests could start at `now` without waiting.
+    pub(crate) fn remaining(&self, now: Instant, burst: u32) -> u64 {
+        let used = match self.tat {
+            Some(tat) if tat > now => (tat - now).as_secs_f64() / self.interval.as_secs_f64(),
+            _ => 0.0,
+        };
+        (f64::from(burst) - used.ceil()).max(0.0) as u64
+    }
+
+    /// When the bucket is full again.
+    pub(crate) fn full_at(&self, now: Instant) -> Instant {
+        self.tat.map_or(now, |tat| tat.max(now))
+    }
+}
+
+/// The budget of one [`Client`](crate::Client) and its clones.
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    limit: Option<RateLimit>,
+    state: Mutex<LimiterState>,
+}
+
+#[derive(Debug)]
+struct LimiterState {
+    per_second: Option<Gcra>,
+    per_hour: Option<Gcra>,
+    /// No request starts before this (after a 429, or once the service's budget is spent).
+    hold_until: Option<Instant>,
+    /// While the service says its budget is nearly spent: the spacing, and until when.
+    pace: Option<(Duration, Instant)>,
+    last_start: Option<Instant>,
+    status: Option<RateLimitStatus>,
+}
+
+/// Below this many remaining requests (or a twentieth of the limit) the limiter spreads the
+/// rest of the window evenly instead of spending it at full speed.
+const LOW_WATER: u64 = 10;
+
+impl Limiter {
+    pub(crate) fn new(limit: Option<RateLimit>) -> Limiter {
+        let per_second = limit.map(|limit| Gcra::new(limit.per_second, Duration::from_secs(1), limit.burst));
+        let per_hour = limit.map(|limit| Gcra::new(f64::from(limit.per_hour), Duration::from_secs(3600), limit.burst));
+        Limiter {
+            limit,
+            state: Mutex::new(LimiterState {
+                per_second,
+                per_hour,
+                hold_until: None,
+                pace: None,
+                last_start: None,
+                status: None,
+            }),
+        }
+    }
+
+    pub(crate) fn limit(&self) -> Option<RateLimit> {
+        self.limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LimiterState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits until one more request fits in the budget, and takes it. Free when no limit is set.
+    pub(crate) fn acquire(&self) {
+        if self.limit.is_none() {
+            return;
+        }
+        let start = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            let mut start = now;
+            for bucket in [&state.per_second, &state.per_hour].into_iter().flatten() {
+                start = start.max(bucket.earliest(now));
+            }
+            if let Some(hold) = state.hold_until {
+                start = start.max(hold);
+            }
+            if let (Some((spacing, until)), Some(last)) = (state.pace, state.last_start)
+                && now < until
+            {
+                start = start.max(last + spacing);
+            }
+            let state = &mut *state;
+            for bucket in [&mut state.per_second, &mut state.per_hour].into_iter().flatten() {
+                bucket.take(start);
+            }
+            state.last_start = Some(start);
+            start
+        };
+        let now = Instant::now();
+        if start > now {
+            std::thread::sleep(start - now);
+        }
+    }
+
+    /// Learns from an answer's rate-limit headers and, on a 429, its `Retry-After`.
+    pub(crate) fn observe(&self, headers: &http::HeaderMap, retry_after: Option<Duration>) {
+        let now = Instant::now();
+        let status = RateLimitStatus::from_headers(headers, SystemTime::now());
+        if status.is_none() && retry_after.is_none() {
+            return;
+        }
+        let mut state = self.lock();
+        if self.limit.is_some() {
+            if let Some(wait) = retry_after {
+                state.hold_until = Some(state.hold_until.map_or(now + wait, |hold| hold.max(now + wait)));
+            }
+            if let Some(RateLimitStatus { remaining: Some(remaining), resets_at: Some(resets_at), limit, .. }) = &status
+            {
+                let reset_in = resets_at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+                let low_water = limit.map_or(LOW_WATER, |limit| (limit / 20).max(LOW_WATER));
+                if *remaining == 0 {
+                    state.hold_until = Some(state.hold_until.map_or(now + reset_in, |hold| hold.max(now + reset_in)));
+                } else if *remaining <= low_water {
+                    let spacing = reset_in.div_f64(*remaining as f64 + 1.0);
+                    state.pace = Some((spacing, now + reset_in));
+                } else {
+                    state.pace = None;
+                }
+            }
+        }
+        if status.is_some() {
+            state.status = status;
+        }
+    }
+
+    pub(crate) fn status(&self) -> Option<RateLimitStatus> {
+        self.lock().status.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gcra_allows_a_burst_then_paces() {
+        let start = Instant::now();
+        let mut bucket = Gcra::new(10.0, Duration::from_secs(1), 3);
+        for _ in 0..3 {
+            assert_eq!(bucket.earliest(start), start);
+            bucket.take(start);
+        }
+        assert_eq!(bucket.remaining(start, 3), 0);
+        let next = bucket.earliest(start);
+        assert_eq!(next - start, Duration::from_millis(100));
+        bucket.take(next);
+        assert_eq!(bucket.earliest(start) - start, Duration::from_millis(200));
+        assert_eq!(bucket.full_at(start) - start, Duration::from_millis(400));
+    }
+
+    #[test]
+    fn reset_headers_are_dates_or_delays() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-ratelimit-limit", "3500".parse().unwrap());
+        headers.insert("x-ratelimit-remaining", "12".parse().unwrap());
+        headers.insert("x-ratelimit-reset", "1800000600".parse().unwrap());
+        let status = RateLimitStatus::from_headers(&headers, now).unwrap();
+        assert_eq!((status.limit, status.remaining), (Some(3500), Some(12)));
+        assert_eq!(status.resets_at, Some(now + Duration::from_secs(600)));
+        headers.insert("x-ratelimit-reset", "30".parse().unwrap());
+        let status = RateLimitStatus::from_headers(&headers, now).unwrap();
+        assert_eq!(status.resets_at, Some(now + Duration::from_secs(30)));
+        assert!(RateLimitStatus::from_headers(&http::HeaderMap::new(), now).is_none());
+    }
+
+    #[test]
+    fn the_documented_limit_keeps_bursts_to_half_a_second() {
+        let limit = RateLimit::documented();
+        assert_eq!((limit.per_second(), limit.per_hour(), limit.burst_size()), (10.0, 3_500, 5));
+        assert_eq!(RateLimit::new(0.0, 0), RateLimit::new(1.0, 1));
+    }
+}
