@@ -45,6 +45,7 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
+    pub(crate) resolver: Arc<crate::resolver::CachingResolver>,
     pub(crate) origin: Origin,
     pub(crate) credentials: Credentials,
     pub(crate) authorization: crate::Secret,
@@ -117,6 +118,12 @@ impl Client {
     /// The client-side request budget, if one is set (see [`ClientBuilder::rate_limit`]).
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.inner.limiter.limit()
+    }
+
+    /// How often this client (and its clones) looked up host names: once per host and
+    /// minute, so kept-alive calls make no lookup and start no thread.
+    pub fn name_resolution_stats(&self) -> crate::NameResolutionStats {
+        self.inner.resolver.stats()
     }
 
     /// What the service last reported about this account's request budget
@@ -386,9 +393,16 @@ impl ClientBuilder {
             .tls_config(self.tls_config()?)
             .build();
         let authorization = crate::Secret::new(credentials.basic_auth_header());
+        let resolver = Arc::new(crate::resolver::CachingResolver::default());
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            SharedResolver(resolver.clone()),
+        );
         Ok(Client {
             inner: Arc::new(Inner {
-                agent: ureq::Agent::new_with_config(config),
+                agent,
+                resolver,
                 origin,
                 credentials,
                 authorization,
@@ -424,6 +438,21 @@ impl ClientBuilder {
             }
         }
         Ok(TlsConfig::builder().root_certs(RootCerts::new_with_certs(&certificates)).build())
+    }
+}
+
+/// The client's resolver, shared with the agent so the client can read its counts.
+#[derive(Debug)]
+struct SharedResolver(Arc<crate::resolver::CachingResolver>);
+
+impl ureq::unversioned::resolver::Resolver for SharedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout)
     }
 }
 

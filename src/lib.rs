@@ -12,6 +12,7 @@ mod pagination;
 mod path;
 mod rate_limit;
 mod region;
+mod resolver;
 mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -23,9 +24,10 @@ pub use credentials::{ACCESS_KEY_VAR, Credentials, REGION_VAR, USERNAME_VAR};
 pub use error::{
     ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };
-pub use pagination::{PageStyle, Paginator};
+pub use pagination::{DEFAULT_MAX_PAGES, PageStyle, Paginator};
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use region::{Region, UnknownRegion};
+pub use resolver::{ADDRESS_TTL, NameResolutionStats};
 pub use retry::RetryPolicy;
 pub use transport::Method;
 pub use values::{ConcurrencyCount, OrgRef, RoleId, Secret, UserStatus};

@@ -168,7 +168,9 @@ const LOW_WATER: u64 = 10;
 impl Limiter {
     pub(crate) fn new(limit: Option<RateLimit>) -> Limiter {
         let per_second = limit.map(|limit| Gcra::new(limit.per_second, Duration::from_secs(1), limit.burst));
-        let per_hour = limit.map(|limit| Gcra::new(f64::from(limit.per_hour), Duration::from_secs(3600), limit.burst));
+        // The hour's whole budget may be spent at the per-second pace.
+        let per_hour =
+            limit.map(|limit| Gcra::new(f64::from(limit.per_hour), Duration::from_secs(3600), limit.per_hour));
         Limiter {
             limit,
             state: Mutex::new(LimiterState {

@@ -422,6 +422,11 @@ impl Client {
                 Failure::before_sending(TransportErrorKind::Timeout, message)
             }
             ureq::Error::Timeout(_) => Failure::after_sending(TransportErrorKind::Timeout, message),
+            // ureq passes rustls's verdicts on as I/O errors; a refused certificate cannot
+            // change by trying again.
+            ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+                Failure::before_sending(TransportErrorKind::Tls, message).permanent()
+            }
             ureq::Error::Io(io) => match io.kind() {
                 std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable => {
                     Failure::before_sending(TransportErrorKind::Connect, message)
@@ -431,7 +436,7 @@ impl Client {
                 }
                 _ => Failure::after_sending(TransportErrorKind::Io, message),
             },
-            ureq::Error::Tls(_) => Failure::after_sending(TransportErrorKind::Tls, message),
+            ureq::Error::Tls(_) => Failure::before_sending(TransportErrorKind::Tls, message).permanent(),
             ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::InvalidProxyUrl => {
                 Failure::before_sending(TransportErrorKind::Protocol, message).permanent()
             }
@@ -486,4 +491,64 @@ fn api_error(
         }
     }
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, Credentials, RetryPolicy};
+
+    fn client(base_url: &str) -> Client {
+        Client::builder()
+            .base_url(base_url)
+            .credentials(Credentials::new("u", "key-1"))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn an_explicit_default_port_is_the_same_origin() {
+        let https = client("https://api.us-west-1.saucelabs.com");
+        let same = ["https://api.us-west-1.saucelabs.com:443/a/", "HTTPS://API.us-west-1.saucelabs.com/a/", "/a/"];
+        for location in same {
+            assert_eq!(https.same_origin_path(location).as_deref(), Some("/a/"), "{location}");
+        }
+        let other = [
+            "https://api.us-west-1.saucelabs.com:8443/a/",
+            "http://api.us-west-1.saucelabs.com/a/",
+            "https://api.eu-central-1.saucelabs.com/a/",
+            "//api.us-west-1.saucelabs.com/a/",
+        ];
+        for location in other {
+            assert_eq!(https.same_origin_path(location), None, "{location}");
+        }
+        let http = client("http://localhost:80");
+        assert_eq!(http.same_origin_path("http://localhost/b/").as_deref(), Some("/b/"));
+    }
+
+    /// A kept-alive call starts no thread and makes no name lookup: the host is looked up
+    /// once (on a helper thread, to keep the timeout) and its addresses reused.
+    #[test]
+    fn kept_alive_calls_start_no_thread_and_no_lookup() {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("GET", "/team-management/v1/teams/t1/")
+            .with_body(r#"{"id": "t1", "name": "T"}"#)
+            .expect(20)
+            .create();
+        let port = server.host_with_port().rsplit_once(':').unwrap().1.to_string();
+        let by_name = client(&format!("http://localhost:{port}"));
+        for _ in 0..10 {
+            by_name.teams().get("t1").unwrap();
+        }
+        let stats = by_name.name_resolution_stats();
+        assert_eq!((stats.lookups, stats.threads), (1, 1), "ten calls by host name");
+        let by_address = client(&server.url());
+        for _ in 0..10 {
+            by_address.teams().get("t1").unwrap();
+        }
+        let stats = by_address.name_resolution_stats();
+        assert_eq!((stats.lookups, stats.threads), (0, 0), "an IP literal needs no lookup");
+        mock.assert();
+    }
 }

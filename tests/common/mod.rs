@@ -103,6 +103,19 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Accepts and reads the request, then says nothing for this long.
     Silence(std::time::Duration),
+    /// Waits this long, then writes these bytes and closes.
+    Delayed(std::time::Duration, Vec<u8>),
+    /// Answers with this status and a JSON body whose `detail` quotes the whole raw request,
+    /// headers included: a server that echoes what it was sent.
+    Echo(&'static str),
+}
+
+/// The bytes of a JSON response with the given status line and extra headers.
+pub fn http_bytes(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    match http_response(status, headers, body) {
+        Reply::Raw(bytes) => bytes,
+        _ => unreachable!("http_response makes raw replies"),
+    }
 }
 
 /// A JSON response with the given status line and extra headers.
@@ -165,14 +178,25 @@ impl Scripted {
                         }
                     }
                 }
-                recorded.lock().unwrap().push(String::from_utf8_lossy(&request).into_owned());
-                match reply {
-                    Reply::Raw(bytes) => {
-                        let _ = stream.write_all(&bytes);
-                        let _ = stream.flush();
+                let raw = String::from_utf8_lossy(&request).into_owned();
+                recorded.lock().unwrap().push(raw.clone());
+                let bytes = match reply {
+                    Reply::Raw(bytes) => bytes,
+                    Reply::Silence(duration) => {
+                        std::thread::sleep(duration);
+                        continue;
                     }
-                    Reply::Silence(duration) => std::thread::sleep(duration),
-                }
+                    Reply::Delayed(duration, bytes) => {
+                        std::thread::sleep(duration);
+                        bytes
+                    }
+                    Reply::Echo(status) => {
+                        let body = serde_json::json!({ "detail": format!("you sent: {raw}") }).to_string();
+                        http_bytes(status, &[], body.as_bytes())
+                    }
+                };
+                let _ = stream.write_all(&bytes);
+                let _ = stream.flush();
             }
         });
         Scripted { url, requests, handle: Some(handle) }

@@ -1,0 +1,415 @@
+//! The transport's promises under hostile servers: one regression test for each way a server
+//! (or a configuration) was seen to break them, driven through the public API on loopback.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{ACCESS_KEY, Reply, Scripted, USERNAME, authorization, http_bytes, http_response};
+use sauce_accounts::{Client, ClientBuilder, Credentials, Error, RetryPolicy, TransportErrorKind};
+
+fn builder(url: &str) -> ClientBuilder {
+    Client::builder().base_url(url).credentials(Credentials::new(USERNAME, ACCESS_KEY)).no_proxy()
+}
+
+/// A retry policy that records its waits instead of sleeping.
+fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let recorder = waits.clone();
+    let policy = RetryPolicy::default().max_attempts(4).sleeper(move |wait| recorder.lock().unwrap().push(wait));
+    (policy, waits)
+}
+
+/// Everything a user could print of an error.
+fn printed(error: &Error) -> String {
+    let mut text = format!("{error}\n{error:?}\n{error:#?}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n{cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+fn assert_no_credentials(text: &str, extra: &[&str]) {
+    let header = authorization();
+    let encoded = header.trim_start_matches("Basic ");
+    assert!(!text.contains(ACCESS_KEY), "the access key leaked: {text}");
+    assert!(!text.contains(encoded), "the encoded Authorization value leaked: {text}");
+    for secret in extra {
+        assert!(!text.contains(secret), "{secret:?} leaked: {text}");
+    }
+}
+
+fn transport(error: &Error) -> &sauce_accounts::TransportError {
+    match error {
+        Error::Transport(error) => error,
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+// ----- 1. secrets in errors -----
+
+#[test]
+fn a_server_echoing_the_request_headers_does_not_leak_the_authorization() {
+    let server = Scripted::start(vec![Reply::Echo("400 Bad Request"), Reply::Echo("401 Unauthorized")]);
+    let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
+    for _ in 0..2 {
+        let error = client.teams().get("t1").unwrap_err();
+        let text = printed(&error);
+        assert!(text.contains("you sent: GET /team-management/v1/teams/t1/"), "the echo is kept: {text}");
+        assert_no_credentials(&text, &[]);
+    }
+}
+
+#[test]
+fn a_decode_error_never_quotes_a_credential() {
+    let other_key = "someone-elses-key-7f3a";
+    let server = Scripted::start(vec![
+        // This call's own key where a number belongs: serde quotes it.
+        http_response("200 OK", &[], format!(r#"{{"count": "{ACCESS_KEY}", "results": []}}"#).as_bytes()),
+        // Another account's key, quoted by serde because it sits where a number belongs.
+        http_response(
+            "200 OK",
+            &[],
+            format!(r#"{{"count": "{other_key}", "results": [{{"id": "u", "access_key": "{other_key}"}}]}}"#)
+                .as_bytes(),
+        ),
+    ]);
+    let client = builder(&server.url).build().unwrap();
+    for _ in 0..2 {
+        let error = client.teams().lookup().send().unwrap_err();
+        assert!(matches!(error, Error::Decode(_)), "{error:?}");
+        let text = printed(&error);
+        assert!(text.contains("invalid type: string \"***\""), "serde's message is kept, redacted: {text}");
+        assert_no_credentials(&text, &[other_key]);
+    }
+}
+
+#[test]
+fn another_accounts_credentials_in_an_error_body_are_redacted() {
+    let body = r#"{"detail": "conflict with other-key-9a9a", "access_key": "other-key-9a9a",
+                   "user": {"username": "x", "password": "OtherPass1!"}, "accessKey": "camel-key-11"}"#;
+    let server = Scripted::start(vec![
+        http_response("400 Bad Request", &[], body.as_bytes()),
+        // The same, cut off so that it is not JSON.
+        http_response("400 Bad Request", &[], &body.as_bytes()[..body.len() - 30]),
+    ]);
+    let client = builder(&server.url).build().unwrap();
+    for _ in 0..2 {
+        let error = client.teams().get("t1").unwrap_err();
+        assert_no_credentials(&printed(&error), &["other-key-9a9a", "OtherPass1!", "camel-key-11"]);
+    }
+}
+
+#[test]
+fn a_password_with_json_escaped_characters_is_redacted() {
+    const PASSWORD: &str = r#"Pa"ss\w0rd!"#;
+    let echoed_in_json = serde_json::json!({ "password": [format!("{PASSWORD} is too common.")] }).to_string();
+    let echoed_as_text = format!("<html>rejected {PASSWORD}</html>");
+    let server = Scripted::start(vec![
+        http_response("400 Bad Request", &[], echoed_in_json.as_bytes()),
+        http_response("400 Bad Request", &[("Content-Type", "text/html")], echoed_as_text.as_bytes()),
+        http_response("200 OK", &[], format!(r#"{{"id": 1, "x": {echoed_in_json}}}"#).as_bytes()),
+    ]);
+    let client = builder(&server.url).build().unwrap();
+    let body = sauce_accounts::types::UpdateUserRequest {
+        password: Some(PASSWORD.into()),
+        verify_password: Some(PASSWORD.into()),
+        ..Default::default()
+    };
+    let escaped = serde_json::to_string(PASSWORD).unwrap();
+    for _ in 0..3 {
+        let error = client.users().update("u1", &body).unwrap_err();
+        assert_no_credentials(&printed(&error), &[PASSWORD, escaped.trim_matches('"'), "ss\\w0rd"]);
+    }
+}
+
+#[test]
+fn an_invalid_proxy_url_does_not_print_its_password() {
+    for proxy in ["http://user:pr0xy-pass@exa mple:8080", "http://user:pr0xy-pass@[::1"] {
+        let error = builder("https://api.example.com").proxy(proxy).build().unwrap_err();
+        assert!(matches!(error, Error::Config(_)), "{error:?}");
+        let text = printed(&error);
+        assert!(text.contains("invalid proxy") && !text.contains("pr0xy-pass"), "{text}");
+    }
+}
+
+// ----- 2. one timeout per attempt, redirects included -----
+
+#[test]
+fn the_timeout_covers_all_redirects_of_an_attempt() {
+    // Five slow same-origin redirects, 600 ms each: the 1 s timeout ends the attempt during
+    // the second, instead of granting each hop its own second.
+    let hop = |index: usize| {
+        Reply::Delayed(
+            Duration::from_millis(600),
+            http_bytes("307 Temporary Redirect", &[("Location", &format!("/hop/{index}/"))], b""),
+        )
+    };
+    let server = Scripted::start((0..5).map(hop).collect());
+    let client =
+        builder(&server.url).timeout(Duration::from_secs(1)).retry_policy(RetryPolicy::none()).build().unwrap();
+    let error = client.teams().get("t1").unwrap_err();
+    assert_eq!(transport(&error).kind, TransportErrorKind::Timeout, "{error}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.requests().len() <= 2, "hops after the timeout were sent: {}", server.requests().len());
+}
+
+#[test]
+fn the_total_deadline_shortens_the_last_attempt() {
+    let server = Scripted::start(vec![Reply::Silence(Duration::from_secs(20))]);
+    let policy = RetryPolicy::default().deadline(Duration::from_millis(500));
+    let client = builder(&server.url).timeout(Duration::from_secs(15)).retry_policy(policy).build().unwrap();
+    let started = Instant::now();
+    let error = client.teams().get("t1").unwrap_err();
+    assert_eq!(transport(&error).kind, TransportErrorKind::Timeout);
+    // Generous: the point is that the 15 s attempt timeout did not apply.
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+}
+
+// ----- 3. configurations that used to panic -----
+
+#[test]
+fn a_user_agent_suffix_with_a_line_break_is_refused_at_build() {
+    for suffix in ["bot/1\r\nX-Injected: 1", "bot\n2", "tab\there"] {
+        let error = builder("http://127.0.0.1:9").user_agent_suffix(suffix).build().unwrap_err();
+        assert!(matches!(&error, Error::Config(message) if message.contains("control characters")), "{error:?}");
+    }
+}
+
+#[test]
+fn a_socks_proxy_is_refused_at_build_not_bypassed() {
+    for proxy in ["socks5://127.0.0.1:1080", "socks4://127.0.0.1:1080", "socks5h://user:pw@proxy.example"] {
+        let error = builder("https://api.example.com").proxy(proxy).build().unwrap_err();
+        assert!(matches!(&error, Error::Config(message) if message.contains("SOCKS")), "{proxy}: {error:?}");
+        assert!(!error.to_string().contains(":pw@"), "{error}");
+    }
+}
+
+/// A SOCKS proxy in `ALL_PROXY` must not be ignored silently. Environment changes are not
+/// safe inside a multi-threaded test process, so the check runs in a child process.
+#[test]
+fn a_socks_proxy_from_all_proxy_is_refused_at_build() {
+    if std::env::var_os("SAUCE_ACCOUNTS_SOCKS_CHILD").is_some() {
+        let error = Client::builder().credentials(Credentials::new("u", "key-1")).build().unwrap_err();
+        assert!(error.to_string().contains("ALL_PROXY"), "{error}");
+        assert!(error.to_string().contains("SOCKS"), "{error}");
+        // A loopback base URL never uses a proxy, so the sandbox still works.
+        assert!(builder("http://127.0.0.1:9").proxy("http://127.0.0.1:1").build().is_ok());
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_socks_proxy_from_all_proxy_is_refused_at_build", "--nocapture"])
+        .env("SAUCE_ACCOUNTS_SOCKS_CHILD", "1")
+        .env("ALL_PROXY", "socks5://127.0.0.1:1080")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+// ----- 4. a write is never replayed once it may have been sent -----
+
+#[test]
+fn a_post_redirected_to_an_unusable_location_is_sent_once() {
+    let server = Scripted::start(vec![
+        http_response("307 Temporary Redirect", &[("Location", "/team-management/v1/users/u 1/activate/")], b""),
+        http_response("200 OK", &[], br#"{"id": "u1", "username": "x"}"#),
+        http_response("200 OK", &[], br#"{"id": "u1", "username": "x"}"#),
+    ]);
+    let (policy, waits) = recording_policy();
+    let error = builder(&server.url).retry_policy(policy).build().unwrap().users().activate("u1").unwrap_err();
+    assert!(waits.lock().unwrap().is_empty(), "an unusable URL cannot get better: no retry");
+    assert_eq!(server.requests().len(), 1, "the POST must be sent once");
+    assert!(!error.is_retryable(), "{error:?}");
+    assert!(error.may_have_succeeded(), "the server saw the POST: {error:?}");
+}
+
+#[test]
+fn a_write_that_may_have_been_sent_is_not_retryable() {
+    let server =
+        Scripted::start(vec![Reply::Silence(Duration::from_millis(900)), Reply::Silence(Duration::from_millis(900))]);
+    let client =
+        builder(&server.url).timeout(Duration::from_millis(300)).retry_policy(RetryPolicy::none()).build().unwrap();
+    let post = client.users().activate("u1").unwrap_err();
+    assert_eq!(transport(&post).kind, TransportErrorKind::Timeout);
+    assert!(transport(&post).request_may_have_been_sent && post.may_have_succeeded());
+    assert!(!post.is_retryable(), "sending the POST again could activate twice");
+    assert!(post.to_string().contains("check before sending it again"), "{post}");
+    let get = client.teams().get("t1").unwrap_err();
+    assert!(get.is_retryable(), "a GET is safe to send again");
+}
+
+#[test]
+fn a_post_that_never_connected_is_retryable() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = builder(&format!("http://127.0.0.1:{port}")).retry_policy(RetryPolicy::none()).build().unwrap();
+    let error = client.users().activate("u1").unwrap_err();
+    assert_eq!(transport(&error).kind, TransportErrorKind::Connect);
+    assert!(error.is_retryable() && !error.may_have_succeeded(), "{error:?}");
+}
+
+// ----- 5. a retried DELETE whose first answer was lost -----
+
+#[test]
+fn a_retried_delete_answered_404_says_it_was_most_likely_done() {
+    // The first DELETE times out after it was sent (its answer is lost); the retry finds the
+    // team gone. The scripted server serves one connection at a time, so the retry waits for
+    // real until the silence is over.
+    let server = Scripted::start(vec![
+        Reply::Silence(Duration::from_millis(400)),
+        http_response("404 Not Found", &[], br#"{"detail": "Not found."}"#),
+    ]);
+    let policy =
+        RetryPolicy::default().max_attempts(4).base_delay(Duration::from_secs(1)).max_delay(Duration::from_secs(1));
+    let client = builder(&server.url).timeout(Duration::from_millis(300)).retry_policy(policy).build().unwrap();
+    let error = client.teams().delete("t1").unwrap_err();
+    assert!(error.is_not_found() && error.may_have_succeeded(), "{error:?}");
+    match &error {
+        Error::Api(api) => assert!(api.earlier_attempt_may_have_succeeded && api.attempts == 2),
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains("most likely deleted it already"), "{error}");
+    // A DELETE answered 404 at the first try says nothing of the kind.
+    let plain = Scripted::start(vec![http_response("404 Not Found", &[], br#"{"detail": "Not found."}"#)]);
+    let error = builder(&plain.url).build().unwrap().teams().delete("t1").unwrap_err();
+    assert!(!error.may_have_succeeded() && !error.to_string().contains("deleted it already"), "{error}");
+}
+
+// ----- 6. smaller -----
+
+#[test]
+fn a_redirect_loop_names_the_last_location() {
+    let replies =
+        (0..6).map(|index| http_response("302 Found", &[("Location", &format!("/loop/{index}/"))], b"")).collect();
+    let server = Scripted::start(replies);
+    let error = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err();
+    assert_eq!(transport(&error).kind, TransportErrorKind::Redirect { location: "/loop/5/".into() });
+    assert!(error.to_string().contains("/loop/5/"), "{error}");
+    assert!(!error.is_retryable());
+}
+
+// ----- 7. the paginator does not trust the server -----
+
+fn users(from: usize, count: usize) -> Vec<serde_json::Value> {
+    (from..from + count)
+        .map(|index| serde_json::json!({"id": format!("u{index}"), "username": format!("user{index}")}))
+        .collect()
+}
+
+fn page(count: usize, results: Vec<serde_json::Value>) -> String {
+    serde_json::json!({"count": count, "links": {"next": null, "previous": null, "first": null, "last": null}, "results": results})
+        .to_string()
+}
+
+#[test]
+fn a_server_that_caps_its_pages_loses_no_item() {
+    let mut server = mockito::Server::new();
+    let mocks: Vec<_> = (0..3)
+        .map(|index| {
+            server
+                .mock("GET", format!("/team-management/v1/users/?limit=100&offset={}", index * 50).as_str())
+                .with_body(page(120, users(index * 50, if index == 2 { 20 } else { 50 })))
+                .expect(1)
+                .create()
+        })
+        .collect();
+    let client = common::client(&server.url());
+    let names: Vec<String> = client.users().lookup().iter().map(|user| user.unwrap().username).collect();
+    assert_eq!(names.len(), 120);
+    assert_eq!(names[119], "user119");
+    mocks.iter().for_each(|mock| mock.assert());
+}
+
+#[test]
+fn a_server_that_ignores_the_cursor_ends_the_listing_with_an_error() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("GET", mockito::Matcher::Regex("^/team-management/v1/users/".into()))
+        .with_body(page(20_000, users(0, 100)))
+        .expect(2)
+        .create();
+    let client = common::client(&server.url());
+    let items: Vec<_> = client.users().lookup().iter().collect();
+    assert_eq!(items.len(), 101, "100 real users, then one error");
+    match items.last() {
+        Some(Err(Error::Pagination(error))) => {
+            assert_eq!((error.operation_id, error.pages_fetched, error.items_yielded), ("lookup_users", 2, 100));
+            assert!(error.message.contains("ignores the cursor"), "{}", error.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    mock.assert();
+}
+
+#[test]
+fn an_empty_page_before_the_count_ends_the_listing_with_an_error() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/team-management/v1/teams/?limit=100&offset=0")
+        .with_body(r#"{"count": 5, "results": [{"id": "a", "name": "A"}]}"#)
+        .create();
+    server
+        .mock("GET", "/team-management/v1/teams/?limit=100&offset=1")
+        .with_body(r#"{"count": 5, "results": []}"#)
+        .create();
+    let client = common::client(&server.url());
+    let items: Vec<_> = client.teams().lookup().iter().collect();
+    assert!(items[0].is_ok());
+    let error = items[1].as_ref().unwrap_err();
+    assert!(error.to_string().contains("empty") && error.to_string().contains("incomplete"), "{error}");
+    assert_eq!(items.len(), 2);
+}
+
+// ----- 8. errors printed by `main` -----
+
+#[test]
+fn debug_output_carries_the_message_and_the_hint() {
+    let server =
+        Scripted::start(vec![http_response("401 Unauthorized", &[], br#"{"detail": "Invalid username/password."}"#)]);
+    let error = builder(&server.url).build().unwrap().teams().get("t1").unwrap_err();
+    let debug = format!("{error:?}");
+    assert!(debug.starts_with(&error.to_string()), "{debug}");
+    assert!(debug.contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{debug}");
+    assert!(debug.contains("Details: Api("), "{debug}");
+}
+
+#[test]
+fn transport_errors_have_a_source_chain() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let error = builder(&format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .teams()
+        .get("t")
+        .unwrap_err();
+    let source = std::error::Error::source(&error).expect("a transport error has a cause");
+    assert!(!source.to_string().is_empty());
+    assert!(error.to_string().contains(&source.to_string()), "the cause is part of the message");
+}
+
+#[test]
+fn an_unknown_host_is_named_and_not_retried() {
+    let (policy, waits) = recording_policy();
+    let error = Client::builder()
+        .base_url("https://no-such-host.invalid")
+        .credentials(Credentials::new(USERNAME, ACCESS_KEY))
+        .no_proxy()
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+        .teams()
+        .get("t1")
+        .unwrap_err();
+    assert_eq!(transport(&error).kind, TransportErrorKind::HostNotFound { host: "no-such-host.invalid".into() });
+    let text = error.to_string();
+    assert!(text.contains("no-such-host.invalid") && !text.contains("retry"), "{text}");
+    assert!(!error.is_retryable() && waits.lock().unwrap().is_empty(), "{error:?}");
+}
