@@ -227,11 +227,15 @@ impl Limiter {
 
     /// Learns from an answer's rate-limit headers and, on a 429, its `Retry-After`.
     pub(crate) fn observe(&self, headers: &http::HeaderMap, retry_after: Option<Duration>) {
-        let now = Instant::now();
-        let status = RateLimitStatus::from_headers(headers, SystemTime::now());
-        if status.is_none() && retry_after.is_none() {
+        // Most answers carry neither: no clock is read for them.
+        if retry_after.is_none()
+            && !headers.contains_key("x-ratelimit-remaining")
+            && !headers.contains_key("x-ratelimit-limit")
+        {
             return;
         }
+        let now = Instant::now();
+        let status = RateLimitStatus::from_headers(headers, SystemTime::now());
         let mut state = self.lock();
         if self.limit.is_some() {
             if let Some(wait) = retry_after {

@@ -380,6 +380,30 @@ fn deleting_a_team_removes_its_memberships() {
     assert!(client.teams().lookup().name("Manual").send().unwrap().results.is_empty());
 }
 
+/// Team summaries count members as memberships change (the sandbox keeps the counts as it
+/// goes rather than scanning every user for every summary).
+#[test]
+fn team_member_counts_follow_every_change() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let count = |name: &str| client.teams().lookup().name(name).send().unwrap().results[0].user_count;
+    let (web, mobile) = (team_id(&client, "Web"), team_id(&client, "Mobile"));
+    assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(5)));
+    let user = new_user(&client, "counted.user", Some(web.clone()));
+    assert_eq!(count("Web"), Some(7));
+    client
+        .users()
+        .set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![mobile.clone(), web.clone()] })
+        .unwrap();
+    assert_eq!((count("Web"), count("Mobile")), (Some(7), Some(6)));
+    client.users().set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![mobile.clone()] }).unwrap();
+    assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(6)));
+    client.teams().delete(&mobile).unwrap();
+    let summaries = client.users().get(&user.id).unwrap().teams;
+    assert!(summaries.is_empty(), "{summaries:?}");
+    assert_eq!(client.teams().list_members(&web).unwrap().count, 6);
+}
+
 /// The sandbox answers every operation with a status the spec documents for it, and every
 /// error body decodes as the spec's ApiErrorBody: each operation is called by a stranger, a
 /// plain member and the admin, for ids that do not exist and for ids that do, with an empty

@@ -132,6 +132,14 @@ fn query_number(call: &Call, name: &str, default: u64) -> u64 {
     call.query(name).and_then(|value| value.parse().ok()).unwrap_or(default)
 }
 
+/// Prefix match as the API does it, without allocating a lowercase copy of every record.
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    if prefix.is_ascii() {
+        return text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());
+    }
+    text.to_lowercase().starts_with(&prefix.to_lowercase())
+}
+
 fn split_list(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|item| !item.is_empty()).map(str::to_string).collect()
 }
@@ -186,15 +194,15 @@ fn require_self_or_admin(state: &State, call: &Call, user_id: &str) -> Result<()
 
 fn lookup_teams(state: &mut State, call: &Call) -> Handled {
     let ids = call.query("id").map(split_list);
-    let name = call.query("name").unwrap_or("").to_lowercase();
-    let teams: Vec<types::TeamSummary> = state
+    let name = call.query("name").unwrap_or("");
+    let teams: Vec<&TeamRecord> = state
         .teams
         .iter()
         .filter(|team| ids.as_ref().is_none_or(|ids| ids.contains(&team.id)))
-        .filter(|team| team.name.to_lowercase().starts_with(&name))
-        .map(|team| state.team_summary(team))
+        .filter(|team| starts_with_ignoring_case(&team.name, name))
         .collect();
-    let (results, links, count) = page(teams, call, "/team-management/v1/teams/");
+    let (teams, links, count) = page(teams, call, "/team-management/v1/teams/");
+    let results = teams.into_iter().map(|team| state.team_summary(team)).collect();
     Ok(Reply::json(200, &types::TeamList { count, links: Some(links), results }))
 }
 
@@ -276,18 +284,16 @@ fn delete_team(state: &mut State, call: &Call) -> Handled {
     if team.is_default {
         return Err(Reply::detail(403, "The default team cannot be deleted."));
     }
-    state.teams.retain(|other| other.id != team.id);
-    for user in &mut state.users {
-        user.teams.retain(|id| *id != team.id);
-    }
+    state.delete_team(&team.id);
     Ok(Reply::empty(204))
 }
 
 fn list_team_members(state: &mut State, call: &Call) -> Handled {
     let team = team_or_404(state, call)?;
-    let members: Vec<types::UserSummary> = state.members(&team.id).map(|user| state.user_summary(user)).collect();
+    let members: Vec<&UserRecord> = state.members(&team.id).collect();
     let path = format!("/team-management/v1/teams/{}/members/", team.id);
-    let (results, links, count) = page(members, call, &path);
+    let (members, links, count) = page(members, call, &path);
+    let results = members.into_iter().map(|user| state.user_summary(user)).collect();
     Ok(Reply::json(200, &types::UserList { count, links: Some(links), results }))
 }
 
@@ -304,21 +310,23 @@ fn reset_team_access_keys(state: &mut State, call: &Call) -> Handled {
 fn lookup_users(state: &mut State, call: &Call) -> Handled {
     require_admin(state, call)?;
     let ids = call.query("id").map(split_list);
-    let username = call.query("username").unwrap_or("").to_lowercase();
+    let username = call.query("username").unwrap_or("");
     let team_ids = call.query("teams").map(split_list);
     let team_names = call.query("team-name").map(split_list);
     let roles: Option<Vec<u64>> =
         call.query("roles").map(|roles| split_list(roles).iter().filter_map(|role| role.parse().ok()).collect());
-    let phrase = call.query("phrase").unwrap_or("").to_lowercase();
+    let phrase = call.query("phrase").unwrap_or("");
     let status = match call.query("status") {
         None => None,
         Some(status) => Some(status.parse::<crate::UserStatus>().map_err(|error| invalid(json!({"status": [error]})))?),
     };
-    let users: Vec<types::UserSummary> = state
+    // Filter the records, page them, and build summaries for the page alone: a page of 100
+    // from 100,000 users costs one pass over the records, not 100,000 summaries.
+    let users: Vec<&UserRecord> = state
         .users
         .iter()
         .filter(|user| ids.as_ref().is_none_or(|ids| ids.contains(&user.id)))
-        .filter(|user| user.username.to_lowercase().starts_with(&username))
+        .filter(|user| starts_with_ignoring_case(&user.username, username))
         .filter(|user| team_ids.as_ref().is_none_or(|ids| user.teams.iter().any(|team| ids.contains(team))))
         .filter(|user| {
             team_names.as_ref().is_none_or(|names| {
@@ -330,7 +338,7 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
             phrase.is_empty()
                 || [&user.first_name, &user.last_name, &user.email]
                     .iter()
-                    .any(|field| field.to_lowercase().starts_with(&phrase))
+                    .any(|field| starts_with_ignoring_case(field, phrase))
         })
         .filter(|user| match status {
             None => true,
@@ -338,9 +346,9 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
             Some(crate::UserStatus::Inactive) => !user.active,
             Some(crate::UserStatus::Pending) => false,
         })
-        .map(|user| state.user_summary(user))
         .collect();
-    let (results, links, count) = page(users, call, "/team-management/v1/users/");
+    let (users, links, count) = page(users, call, "/team-management/v1/users/");
+    let results = users.into_iter().map(|user| state.user_summary(user)).collect();
     Ok(Reply::json(200, &types::UserList { count, links: Some(links), results }))
 }
 
@@ -367,7 +375,7 @@ fn create_user(state: &mut State, call: &Call) -> Handled {
         state.new_user(&request.username, &request.email, &request.first_name, &request.last_name, request.role, teams);
     user.password = request.password;
     let reply = Reply::json(201, &state.user_profile(&user));
-    state.users.push(user);
+    state.push_user(user);
     Ok(reply)
 }
 
@@ -428,10 +436,10 @@ fn write_user(state: &mut State, call: &Call, replace: bool) -> Handled {
 fn get_user_teams(state: &mut State, call: &Call) -> Handled {
     let user = user_or_404(state, call)?;
     require_self_or_admin(state, call, &user.id)?;
-    let teams: Vec<types::TeamSummary> =
-        user.teams.iter().filter_map(|id| state.team(id)).map(|team| state.team_summary(team)).collect();
+    let teams: Vec<&TeamRecord> = user.teams.iter().filter_map(|id| state.team(id)).collect();
     let path = format!("/team-management/v1/users/{}/teams/", user.id);
-    let (results, links, count) = page(teams, call, &path);
+    let (teams, links, count) = page(teams, call, &path);
+    let results = teams.into_iter().map(|team| state.team_summary(team)).collect();
     Ok(Reply::json(200, &types::TeamList { count, links: Some(links), results }))
 }
 
@@ -558,7 +566,7 @@ fn classic_create_subaccount(state: &mut State, call: &Call) -> Handled {
     user.password = request.password;
     user.parent = Some(parent.username.clone());
     let reply = Reply::json(200, &state.classic_user(&user, true));
-    state.users.push(user);
+    state.push_user(user);
     Ok(reply)
 }
 

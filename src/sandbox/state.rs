@@ -1,5 +1,6 @@
 //! The sandbox's in-memory organization and its conversion to the generated API types.
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -139,7 +140,14 @@ pub(crate) struct State {
     rng: fastrand::Rng,
     pub(crate) org: Org,
     pub(crate) teams: Vec<TeamRecord>,
+    /// Users are never removed (only deactivated), so positions in it stay valid; add them
+    /// with [`State::push_user`], which keeps the indexes.
     pub(crate) users: Vec<UserRecord>,
+    by_id: HashMap<String, usize>,
+    by_username: HashMap<String, usize>,
+    /// How many users each team has, kept as memberships change (a team summary must not
+    /// scan every user).
+    member_counts: HashMap<String, u64>,
     pub(crate) next_membership: i64,
 }
 
@@ -160,6 +168,9 @@ impl State {
             },
             teams: Vec::new(),
             users: Vec::new(),
+            by_id: HashMap::new(),
+            by_username: HashMap::new(),
+            member_counts: HashMap::new(),
             next_membership: 1000,
         };
         state.org.id = state.new_id();
@@ -207,7 +218,7 @@ impl State {
             record.active = user.active.unwrap_or(true);
             record.running = state.rng.u64(0..3);
             record.queued = state.rng.u64(0..2);
-            state.users.push(record);
+            state.push_user(record);
         }
         Ok(state)
     }
@@ -284,16 +295,47 @@ impl State {
     }
 
     pub(crate) fn user(&self, id: &str) -> Option<&UserRecord> {
-        self.users.iter().find(|user| user.id == id)
+        self.by_id.get(id).map(|&index| &self.users[index])
+    }
+
+    /// Adds a user (whose id and username are new).
+    pub(crate) fn push_user(&mut self, user: UserRecord) {
+        self.count_memberships(&user.teams, 1);
+        self.by_id.insert(user.id.clone(), self.users.len());
+        self.by_username.insert(user.username.clone(), self.users.len());
+        self.users.push(user);
     }
 
     /// Applies `change` to the user with `id` (which the caller has looked up), stamps
     /// `updated_at`, and returns the changed record.
     pub(crate) fn change_user(&mut self, id: &str, change: impl FnOnce(&mut UserRecord)) -> UserRecord {
-        let user = self.users.iter_mut().find(|user| user.id == id).expect("the caller looked the user up");
+        let index = *self.by_id.get(id).expect("the caller looked the user up");
+        let before = self.users[index].teams.clone();
+        let user = &mut self.users[index];
         change(user);
         user.updated_at = now();
-        user.clone()
+        let user = user.clone();
+        if user.teams != before {
+            self.count_memberships(&before, -1);
+            self.count_memberships(&user.teams, 1);
+        }
+        user
+    }
+
+    fn count_memberships(&mut self, teams: &[String], change: i64) {
+        for team in teams {
+            let count = self.member_counts.entry(team.clone()).or_insert(0);
+            *count = count.saturating_add_signed(change);
+        }
+    }
+
+    /// Removes a team and every membership in it.
+    pub(crate) fn delete_team(&mut self, team_id: &str) {
+        self.teams.retain(|team| team.id != team_id);
+        for user in &mut self.users {
+            user.teams.retain(|id| id != team_id);
+        }
+        self.member_counts.remove(team_id);
     }
 
     /// Gives the user with `id` a new access key; the old one stops authenticating at once.
@@ -303,7 +345,11 @@ impl State {
     }
 
     pub(crate) fn user_by_username(&self, username: &str) -> Option<&UserRecord> {
-        self.users.iter().find(|user| user.username == username)
+        self.by_username.get(username).map(|&index| &self.users[index])
+    }
+
+    pub(crate) fn member_count(&self, team_id: &str) -> u64 {
+        self.member_counts.get(team_id).copied().unwrap_or(0)
     }
 
     pub(crate) fn members(&self, team_id: &str) -> impl Iterator<Item = &UserRecord> {
@@ -345,7 +391,7 @@ impl State {
             group: Some(Self::group(team)),
             is_default: Some(team.is_default),
             org_uuid: Some(OrgRef::Id(self.org.id.clone())),
-            user_count: Some(self.members(&team.id).count() as u64),
+            user_count: Some(self.member_count(&team.id)),
         }
     }
 
