@@ -49,6 +49,10 @@ pub(crate) struct Inner {
     pub(crate) origin: Origin,
     pub(crate) credentials: Credentials,
     pub(crate) authorization: crate::Secret,
+    /// The same, ready to send (marked sensitive), so no call re-validates it.
+    pub(crate) authorization_header: ureq::http::HeaderValue,
+    /// `scheme://authority/prefix`, which every request URL starts with.
+    pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_body_size: u64,
     pub(crate) timeout: Duration,
@@ -393,6 +397,9 @@ impl ClientBuilder {
             .tls_config(self.tls_config()?)
             .build();
         let authorization = crate::Secret::new(credentials.basic_auth_header());
+        let mut authorization_header = ureq::http::HeaderValue::from_str(authorization.expose())
+            .map_err(|_| Error::config("the username or access key holds characters an HTTP header cannot carry"))?;
+        authorization_header.set_sensitive(true);
         let resolver = Arc::new(crate::resolver::CachingResolver::default());
         let agent = ureq::Agent::with_parts(
             config,
@@ -403,6 +410,8 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 agent,
                 resolver,
+                authorization_header,
+                base_url: origin.base_url(),
                 origin,
                 credentials,
                 authorization,

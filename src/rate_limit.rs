@@ -128,6 +128,7 @@ impl Gcra {
     }
 
     /// How many requests could start at `now` without waiting.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     pub(crate) fn remaining(&self, now: Instant, burst: u32) -> u64 {
         let used = match self.tat {
             Some(tat) if tat > now => (tat - now).as_secs_f64() / self.interval.as_secs_f64(),
@@ -137,6 +138,7 @@ impl Gcra {
     }
 
     /// When the bucket is full again.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     pub(crate) fn full_at(&self, now: Instant) -> Instant {
         self.tat.map_or(now, |tat| tat.max(now))
     }

@@ -3,9 +3,10 @@
 
 use std::process::ExitCode;
 
+use sauce_accounts::RateLimit;
 use sauce_accounts::sandbox::{Sandbox, Seed};
 
-const USAGE: &str = "usage: sauce-sandbox [--port PORT] [--seed FILE]
+const USAGE: &str = "usage: sauce-sandbox [--port PORT] [--seed FILE] [--rate-limit]
 
 Serves an in-memory Sauce Labs Accounts API on 127.0.0.1 (every operation of
 openapi/accounts.yaml) and prints its URL and the demo admin's credentials.
@@ -13,6 +14,9 @@ openapi/accounts.yaml) and prints its URL and the demo admin's credentials.
   --port PORT   listen on this port (default: a free one)
   --seed FILE   start from this JSON seed instead of the built-in organization
                 (same format as src/sandbox/seed.json)
+  --rate-limit  enforce the API's documented limits (10 requests a second and
+                3,500 an hour per account, 2 a minute unauthenticated): 429 with
+                Retry-After past them, X-Ratelimit-* headers on every answer
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut port = 0u16;
     let mut seed = Seed::builtin();
+    let mut rate_limit = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -40,6 +45,7 @@ fn run() -> Result<(), String> {
                 let text = std::fs::read_to_string(&path).map_err(|error| format!("--seed {path}: {error}"))?;
                 seed = serde_json::from_str(&text).map_err(|error| format!("--seed {path}: {error}"))?;
             }
+            "--rate-limit" => rate_limit = Some(RateLimit::documented()),
             "--help" | "-h" => {
                 print!("{USAGE}");
                 return Ok(());
@@ -47,13 +53,20 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
     }
-    let sandbox = Sandbox::start_with(seed, port).map_err(|error| error.to_string())?;
+    let mut builder = Sandbox::builder().seed(seed).port(port);
+    if let Some(limit) = rate_limit {
+        builder = builder.rate_limit(limit);
+    }
+    let sandbox = builder.start().map_err(|error| error.to_string())?;
     let admin = sandbox.admin_credentials();
     println!("Sauce Labs Accounts API sandbox listening on {}", sandbox.url());
     println!("Demo organization admin (sandbox only; never a real key):");
     println!("  export SAUCE_USERNAME={}", admin.username());
     println!("  export SAUCE_ACCESS_KEY={}", admin.access_key().expose());
     println!("  base URL: {}", sandbox.url());
+    if rate_limit.is_some() {
+        println!("Rate limits enforced: 10 requests a second, 3,500 an hour per account.");
+    }
     println!("Press Ctrl-C to stop.");
     loop {
         std::thread::park();
