@@ -115,7 +115,7 @@ fn sandbox_tour() -> Result<(), Error> {
 
     client.teams().delete(&team.id)?;
     let gone = client.teams().get(&team.id).err().is_some_and(|error| error.is_not_found());
-    let remaining = client.users().get_teams(&user.id)?.count;
+    let remaining = client.users().get_teams(&user.id).send()?.count;
     println!("9. Deleted team {}: gone = {gone}, {} now belongs to {remaining} teams", team.name, user.username);
     println!("\nTour complete. Point the same code at a real region with Client::from_env().");
     Ok(())

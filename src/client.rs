@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::REGION_VAR;
+use crate::credentials::{BASE_URL_VAR, REGION_VAR};
 use crate::rate_limit::{Limiter, RateLimit, RateLimitStatus};
 use crate::retry::RetryPolicy;
 use crate::{Credentials, Error, Region};
@@ -99,14 +99,20 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client for `SAUCE_USERNAME` / `SAUCE_ACCESS_KEY`, in the region `SAUCE_REGION` names
+    /// A client for `SAUCE_USERNAME` / `SAUCE_ACCESS_KEY`, sending to `SAUCE_BASE_URL` when it
+    /// is set (a standalone `sauce-sandbox` prints it), else to the region `SAUCE_REGION` names
     /// (us-west-1 when unset).
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] naming a missing variable or an unknown region.
+    /// [`Error::Config`] naming a missing variable, an unknown region or an invalid base URL.
     pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::default().credentials(Credentials::from_env()?).region_from_env()?.build()
+        let builder = ClientBuilder::default().region_from_env()?;
+        let builder = match std::env::var(BASE_URL_VAR).ok().filter(|url| !url.trim().is_empty()) {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        };
+        builder.credentials(Credentials::from_env()?).build()
     }
 
     /// The base URL requests go to, e.g. `https://api.us-west-1.saucelabs.com`.

@@ -10,6 +10,9 @@ pub const USERNAME_VAR: &str = "SAUCE_USERNAME";
 pub const ACCESS_KEY_VAR: &str = "SAUCE_ACCESS_KEY";
 /// The environment variable holding the region name.
 pub const REGION_VAR: &str = "SAUCE_REGION";
+/// The environment variable with a custom API base URL (a standalone `sauce-sandbox`, a
+/// proxy, a staging stack); it wins over [`REGION_VAR`].
+pub const BASE_URL_VAR: &str = "SAUCE_BASE_URL";
 
 /// A Sauce Labs username and its access key.
 ///
@@ -57,7 +60,7 @@ impl Credentials {
                     .collect();
                 Err(Error::config(format!(
                     "{} {} not set: export {} (find the key under Account > User settings on Sauce Labs), \
-                     or pass Credentials explicitly",
+                     or pass Credentials explicitly (ClientBuilder::credentials)",
                     missing.join(" and "),
                     if missing.len() == 1 { "is" } else { "are" },
                     missing.iter().map(|name| format!("{name}=…")).collect::<Vec<_>>().join(" ")

@@ -20,7 +20,7 @@ mod transport;
 mod values;
 
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
-pub use credentials::{ACCESS_KEY_VAR, Credentials, REGION_VAR, USERNAME_VAR};
+pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USERNAME_VAR};
 pub use error::{
     ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };

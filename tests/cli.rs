@@ -16,6 +16,7 @@ fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
         .env_remove("SAUCE_USERNAME")
         .env_remove("SAUCE_ACCESS_KEY")
         .env_remove("SAUCE_REGION")
+        .env_remove("SAUCE_BASE_URL")
         .env_remove("SAUCE_NEW_PASSWORD")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -47,7 +48,7 @@ fn a_listing_prints_a_table() {
     let output = run(&["--sandbox", "teams", "list"]);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
-    assert!(text.starts_with("ID "), "{text}");
+    assert!(text.starts_with("NAME "), "{text}");
     assert!(text.contains("Web") && text.contains("Manual QA") && text.contains("4 of 4 shown"), "{text}");
 }
 
@@ -84,7 +85,8 @@ fn a_create_prints_json_that_parses() {
 #[test]
 fn all_follows_pagination() {
     let users = json(&["users", "list", "--limit", "5", "--all"]);
-    assert_eq!(users.as_array().unwrap().len(), 16);
+    assert_eq!(users["results"].as_array().unwrap().len(), 16);
+    assert_eq!(users["count"], 16);
     let page = json(&["users", "list", "--limit", "5"]);
     assert_eq!(page["results"].as_array().unwrap().len(), 5);
     assert_eq!(page["count"], 16);
@@ -100,16 +102,18 @@ fn destructive_commands_need_yes_without_a_terminal() {
     assert!(stderr(&refused).contains("--yes"), "{}", stderr(&refused));
     let done = run(&["--sandbox", "teams", "delete", &web, "--yes"]);
     assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
-    assert!(stdout(&done).contains(&format!("Deleted team {web}.")));
+    assert!(stdout(&done).contains(&format!("Deleted team Web ({web}).")), "{}", stdout(&done));
     for command in [
-        &["users", "deactivate", "x"][..],
-        &["users", "reset-key", "x"],
-        &["teams", "reset-keys", "x"],
-        &["classic", "change-key", "x"],
+        &["users", "deactivate", "ada.web"][..],
+        &["users", "reset-key", "ada.web"],
+        &["teams", "reset-keys", &web],
+        &["classic", "change-key", "ada.web"],
     ] {
         let mut args = vec!["--sandbox"];
         args.extend_from_slice(command);
-        assert_eq!(run(&args).status.code(), Some(2), "{command:?} must ask first");
+        let refused = run(&args);
+        assert_eq!(refused.status.code(), Some(2), "{command:?} must ask first");
+        assert!(stderr(&refused).contains("Refusing without --yes"), "{}", stderr(&refused));
     }
 }
 
@@ -206,4 +210,142 @@ fn every_help_page_renders() {
         }
     }
     walk(&mut Cli::command_tree());
+}
+
+// ----- the first hour of a new user -----
+
+fn sandbox(args: &[&str]) -> Output {
+    let mut all = vec!["--sandbox"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+fn usernames(listing: &serde_json::Value) -> Vec<String> {
+    listing["results"].as_array().unwrap().iter().map(|user| user["username"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn role_filters_take_the_same_names_as_create() {
+    let by_name = json(&["users", "list", "--roles", "team-admin"]);
+    assert_eq!(usernames(&by_name), ["ada.web", "ken.mobile"]);
+    assert_eq!(usernames(&json(&["users", "list", "--roles", "4"])), usernames(&by_name));
+    let both = json(&["users", "list", "--roles", "org-admin,team-admin"]);
+    assert_eq!(both["count"], 3);
+    let wrong = sandbox(&["users", "list", "--roles", "boss"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(stderr(&wrong).contains("org-admin, team-admin or member"), "{}", stderr(&wrong));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    // A real pipe whose reading end is closed before the command writes (`| head` that
+    // already exited).
+    let child = Command::new(env!("CARGO_BIN_EXE_sauce-accounts"))
+        .args(["--sandbox", "users", "list", "--all"])
+        .env_remove("SAUCE_USERNAME")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{errors}");
+    assert!(!errors.contains("panicked") && !errors.contains("Broken pipe"), "{errors}");
+}
+
+#[test]
+fn listings_have_one_json_shape_with_and_without_all() {
+    for args in
+        [&["users", "list", "--limit", "5"][..], &["users", "list", "--limit", "5", "--all"], &["teams", "list"]]
+    {
+        let listing = json(args);
+        let keys: Vec<&String> = listing.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["count", "results"], "{args:?}");
+    }
+    let web = json(&["teams", "list", "--name", "Web"])["results"][0]["id"].as_str().unwrap().to_string();
+    for args in
+        [&["teams", "members", &web][..], &["teams", "members", &web, "--all"], &["classic", "siblings", "ada.web"]]
+    {
+        let listing = json(args);
+        assert!(listing["count"].is_u64() && listing["results"].is_array(), "{args:?}: {listing}");
+    }
+}
+
+#[test]
+fn errors_speak_in_flags_and_commands() {
+    let library_words = ["ClientBuilder", "Client::", "Credentials", "Paginator", "lookup operations"];
+    let no_credentials = run(&["teams", "list"]);
+    let plain_http = run(&["--base-url", "http://accounts.example.com", "-u", "x", "-k", "y", "teams", "list"]);
+    let missing = sandbox(&["teams", "get", "no-such-team"]);
+    for (output, expected) in [
+        (&no_credentials, "-u/--sauce-username"),
+        (&plain_http, "--allow-plain-http"),
+        (&missing, "`users list` and `teams list`"),
+    ] {
+        let text = stderr(output);
+        assert!(text.contains(expected), "{text}");
+        assert!(library_words.iter().all(|word| !text.contains(word)), "{text}");
+    }
+    // The flag the hint names does what it says: the call goes out (to a host that does not
+    // resolve, which is named, without advice to retry).
+    let allowed =
+        run(&["--base-url", "http://accounts.invalid", "--allow-plain-http", "-u", "x", "-k", "y", "teams", "list"]);
+    assert_eq!(allowed.status.code(), Some(1), "{}", stderr(&allowed));
+    assert!(
+        stderr(&allowed).contains("accounts.invalid") && !stderr(&allowed).contains("retry"),
+        "{}",
+        stderr(&allowed)
+    );
+}
+
+#[test]
+fn a_bad_region_is_reported_before_missing_credentials() {
+    for args in [&["--region", "mars", "teams", "list"][..], &["-r", "mars", "teams", "list"]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2));
+        let text = stderr(&output);
+        assert!(text.contains("mars") && text.contains("us-west-1") && !text.contains("SAUCE_USERNAME"), "{text}");
+    }
+}
+
+#[test]
+fn users_are_known_by_username() {
+    let ada = json(&["users", "get", "ada.web"]);
+    assert_eq!(ada["username"], "ada.web");
+    let by_id = json(&["users", "get", ada["id"].as_str().unwrap()]);
+    assert_eq!(by_id["username"], "ada.web");
+    let prompt = sandbox(&["users", "deactivate", "ada.web"]);
+    assert!(stderr(&prompt).contains("Deactivate user ada.web (Ada Lovelace)?"), "{}", stderr(&prompt));
+    let vague = sandbox(&["users", "get", "ad"]);
+    assert_eq!(vague.status.code(), Some(2));
+    assert!(stderr(&vague).contains("candidates: ada.web"), "{}", stderr(&vague));
+    let nobody = sandbox(&["users", "make-admin", "nobody.here"]);
+    assert!(stderr(&nobody).contains("no user is named \"nobody.here\""), "{}", stderr(&nobody));
+}
+
+#[test]
+fn tables_fit_100_columns_and_changes_print_one_line() {
+    let listing = sandbox(&["users", "list"]);
+    let text = stdout(&listing);
+    let header = text.lines().next().unwrap();
+    for column in ["USERNAME", "NAME", "ROLE", "TEAMS", "ACTIVE"] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(text.lines().all(|line| line.chars().count() <= 100), "{text}");
+    let change = sandbox(&["users", "make-team-admin", "alan.web"]);
+    assert_eq!(stdout(&change).trim(), "alan.web (Alan Turing) is now a team admin.");
+    let full = json(&["users", "make-team-admin", "alan.web"]);
+    assert_eq!(full["is_team_admin"], true);
+}
+
+#[test]
+fn short_flags_work_and_negative_numbers_are_explained() {
+    let short = run(&["--sandbox", "-u", "sandbox-admin", "-k", "sandbox-access-key", "teams", "list"]);
+    assert_eq!(short.status.code(), Some(0), "{}", stderr(&short));
+    let negative = sandbox(&["users", "list", "--limit", "-5"]);
+    assert_eq!(negative.status.code(), Some(2));
+    assert!(stderr(&negative).contains("-5 is negative"), "{}", stderr(&negative));
 }

@@ -233,7 +233,7 @@ fn list_team_members() {
         &format!("/team-management/v1/teams/{TEAM}/members/"),
         None,
         200,
-        |client| client.teams().list_members(TEAM),
+        |client| client.teams().list_members(TEAM).send(),
     );
     assert_eq!(members.count, 0);
     assert!(members.results.is_empty());
@@ -363,10 +363,32 @@ fn update_user() {
 }
 
 #[test]
+fn team_members_and_a_users_teams_are_paged_with_limit_and_offset() {
+    let members = exercise(
+        "list_team_members",
+        "GET",
+        &format!("/team-management/v1/teams/{TEAM}/members/?limit=50&offset=100"),
+        None,
+        200,
+        |client| client.teams().list_members(TEAM).limit(50).offset(100).send(),
+    );
+    assert_eq!(members.count, 0);
+    let teams = exercise(
+        "get_user_teams",
+        "GET",
+        &format!("/team-management/v1/users/{USER}/teams/?limit=2&offset=0"),
+        None,
+        200,
+        |client| client.users().get_teams(USER).limit(2).offset(0).send(),
+    );
+    assert!(!teams.results.is_empty());
+}
+
+#[test]
 fn get_user_teams() {
     let teams =
         exercise("get_user_teams", "GET", &format!("/team-management/v1/users/{USER}/teams/"), None, 200, |client| {
-            client.users().get_teams(USER)
+            client.users().get_teams(USER).send()
         });
     assert_eq!(teams.results[0].id, TEAM);
 }

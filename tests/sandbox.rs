@@ -104,7 +104,7 @@ fn the_client_drives_every_operation() {
 
     let user = new_user(&client, "e2e.user", Some(team.id.clone()));
     mark("create_user");
-    assert_eq!(client.teams().list_members(&team.id).unwrap().count, 1);
+    assert_eq!(client.teams().list_members(&team.id).send().unwrap().count, 1);
     mark("list_team_members");
     let keys = client.teams().reset_access_keys(&team.id).unwrap();
     mark("reset_team_access_keys");
@@ -143,7 +143,7 @@ fn the_client_drives_every_operation() {
         .set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![team.id.clone(), web.clone()] })
         .unwrap();
     mark("set_user_teams");
-    assert_eq!(client.users().get_teams(&user.id).unwrap().count, 2);
+    assert_eq!(client.users().get_teams(&user.id).send().unwrap().count, 2);
     mark("get_user_teams");
     assert_eq!(client.users().set_admin(&user.id).unwrap().is_organization_admin, Some(true));
     mark("set_user_admin");
@@ -371,11 +371,11 @@ fn deleting_a_team_removes_its_memberships() {
     let client = sandbox.client().unwrap();
     let qa = team_id(&client, "Manual QA");
     let members: Vec<String> =
-        client.teams().list_members(&qa).unwrap().results.into_iter().map(|user| user.id).collect();
+        client.teams().list_members(&qa).send().unwrap().results.into_iter().map(|user| user.id).collect();
     assert_eq!(members.len(), 4);
     client.teams().delete(&qa).unwrap();
     for member in members {
-        assert_eq!(client.users().get_teams(&member).unwrap().count, 0);
+        assert_eq!(client.users().get_teams(&member).send().unwrap().count, 0);
     }
     assert!(client.teams().lookup().name("Manual").send().unwrap().results.is_empty());
 }
@@ -401,7 +401,25 @@ fn team_member_counts_follow_every_change() {
     client.teams().delete(&mobile).unwrap();
     let summaries = client.users().get(&user.id).unwrap().teams;
     assert!(summaries.is_empty(), "{summaries:?}");
-    assert_eq!(client.teams().list_members(&web).unwrap().count, 6);
+    assert_eq!(client.teams().list_members(&web).send().unwrap().count, 6);
+}
+
+/// A team's members and a user's teams are read past the first page.
+#[test]
+fn team_members_and_user_teams_iterate_across_pages() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let web = team_id(&client, "Web");
+    let members = client.teams().list_members(&web).limit(4).iter();
+    let usernames: Vec<String> = members.map(|member| member.unwrap().username).collect();
+    assert_eq!(usernames.len(), 6);
+    assert!(usernames.contains(&"donald.web".to_string()), "{usernames:?}");
+    let ada = user_id(&client, "ada.web");
+    let teams: Vec<String> = client.teams().lookup().iter().map(|team| team.unwrap().id.to_string()).collect();
+    client.users().set_teams(&ada, &types::SetUserTeamsRequest { teams: teams.clone() }).unwrap();
+    let read: Vec<String> =
+        client.users().get_teams(&ada).limit(1).iter().map(|team| team.unwrap().id.to_string()).collect();
+    assert_eq!(read, teams);
 }
 
 /// The sandbox answers every operation with a status the spec documents for it, and every
@@ -547,32 +565,44 @@ fn eight_threads_of_mixed_calls_keep_the_state_consistent() {
     }
 }
 
+/// `sauce-sandbox` prints `export` lines for the three variables, and `Client::from_env`
+/// reaches the standalone sandbox through them (checked in a child process of this test
+/// binary, since changing the environment of a multi-threaded test process is not safe).
 #[test]
-fn the_sandbox_binary_prints_a_working_url_and_credentials() {
-    let mut child =
+fn from_env_reaches_a_standalone_sandbox_through_its_export_lines() {
+    if std::env::var_os("SAUCE_ACCOUNTS_FROM_ENV_CHILD").is_some() {
+        let client = Client::from_env().unwrap();
+        assert!(client.base_url().starts_with("http://127.0.0.1:"), "{}", client.base_url());
+        assert_eq!(client.teams().lookup().send().unwrap().count, 4);
+        return;
+    }
+    let mut sandbox =
         Command::new(env!("CARGO_BIN_EXE_sauce-sandbox")).args(["--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = String::new();
-    let mut username = String::new();
-    let mut key = String::new();
+    let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
+    let mut exports = Vec::new();
     for _ in 0..6 {
         let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.strip_prefix("Sauce Labs Accounts API sandbox listening on ") {
-            url = rest.to_string();
-        }
-        if let Some(rest) = line.trim().strip_prefix("export SAUCE_USERNAME=") {
-            username = rest.to_string();
-        }
-        if let Some(rest) = line.trim().strip_prefix("export SAUCE_ACCESS_KEY=") {
-            key = rest.to_string();
+        if let Some((name, value)) = line.trim().strip_prefix("export ").and_then(|rest| rest.split_once('=')) {
+            exports.push((name.to_string(), value.to_string()));
         }
     }
-    let client =
-        Client::builder().base_url(&url).credentials(Credentials::new(username, key)).no_proxy().build().unwrap();
-    let teams = client.teams().lookup().send();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(teams.unwrap().count, 4);
+    let names: Vec<&str> = exports.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["SAUCE_USERNAME", "SAUCE_ACCESS_KEY", "SAUCE_BASE_URL"]);
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "from_env_reaches_a_standalone_sandbox_through_its_export_lines", "--nocapture"])
+        .env("SAUCE_ACCOUNTS_FROM_ENV_CHILD", "1")
+        .env("SAUCE_REGION", "eu")
+        .envs(exports)
+        .output()
+        .unwrap();
+    sandbox.kill().unwrap();
+    sandbox.wait().unwrap();
+    assert!(
+        child.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&child.stdout),
+        String::from_utf8_lossy(&child.stderr)
+    );
 }
 
 #[test]

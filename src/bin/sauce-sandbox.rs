@@ -60,10 +60,10 @@ fn run() -> Result<(), String> {
     let sandbox = builder.start().map_err(|error| error.to_string())?;
     let admin = sandbox.admin_credentials();
     println!("Sauce Labs Accounts API sandbox listening on {}", sandbox.url());
-    println!("Demo organization admin (sandbox only; never a real key):");
+    println!("Demo organization admin (sandbox only; never a real key). For Client::from_env and the CLI:");
     println!("  export SAUCE_USERNAME={}", admin.username());
     println!("  export SAUCE_ACCESS_KEY={}", admin.access_key().expose());
-    println!("  base URL: {}", sandbox.url());
+    println!("  export SAUCE_BASE_URL={}", sandbox.url());
     if rate_limit.is_some() {
         println!("Rate limits enforced: 10 requests a second, 3,500 an hour per account.");
     }

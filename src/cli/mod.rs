@@ -34,16 +34,24 @@ pub struct Cli {
 #[derive(Debug, Args)]
 struct Global {
     /// Data center: us-west-1, us-east-4, eu-central-1, apac-southeast-1 (or us, eu, apac …).
-    #[arg(long, global = true, env = "SAUCE_REGION", hide_env_values = true)]
+    #[arg(short = 'r', long, global = true, env = "SAUCE_REGION", hide_env_values = true)]
     region: Option<String>,
-    /// A custom API base URL instead of a region (a proxy, a staging stack, a sandbox).
-    #[arg(long, global = true, value_name = "URL")]
+    /// A custom API base URL instead of a region (a proxy, a staging stack, a sauce-sandbox).
+    #[arg(long, global = true, value_name = "URL", env = "SAUCE_BASE_URL")]
     base_url: Option<String>,
+    /// Allow a plain http:// --base-url that is not loopback (the access key then crosses the
+    /// network unencrypted: only for hosts you control).
+    #[arg(long, global = true)]
+    allow_plain_http: bool,
+    /// Trust the certificate authorities in this PEM file instead of the bundled ones (for a
+    /// company proxy that inspects TLS).
+    #[arg(long, global = true, value_name = "FILE")]
+    ca_cert: Option<std::path::PathBuf>,
     /// The username to authenticate as; overrides SAUCE_USERNAME.
-    #[arg(id = "sauce_username", long = "sauce-username", global = true, value_name = "USERNAME")]
+    #[arg(short = 'u', id = "sauce_username", long = "sauce-username", global = true, value_name = "USERNAME")]
     username: Option<String>,
     /// The access key; overrides SAUCE_ACCESS_KEY (prefer the variable: flags end up in shell history).
-    #[arg(id = "sauce_access_key", long = "sauce-access-key", global = true, value_name = "KEY")]
+    #[arg(short = 'k', id = "sauce_access_key", long = "sauce-access-key", global = true, value_name = "KEY")]
     access_key: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
@@ -52,7 +60,7 @@ struct Global {
     #[arg(long, global = true)]
     all: bool,
     /// Seconds one request may take.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30, value_parser = count, allow_negative_numbers = true)]
     timeout: u64,
     /// Run against a fresh embedded sandbox instead of Sauce Labs (nothing leaves this machine).
     #[arg(long, global = true)]
@@ -84,20 +92,50 @@ enum Group {
 #[derive(Debug, Args)]
 struct Page {
     /// Records per page (at most 100).
-    #[arg(long)]
+    #[arg(long, value_parser = count, allow_negative_numbers = true)]
     limit: Option<u64>,
     /// Index of the first record.
-    #[arg(long)]
+    #[arg(long, value_parser = count, allow_negative_numbers = true)]
     offset: Option<u64>,
+}
+
+/// A count: a whole number of 0 or more, with a message that says so for anything else.
+fn count(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(number) if number < 0 => Err(format!("{number} is negative: give a whole number of 0 or more")),
+        Ok(number) => u64::try_from(number).map_err(|_| format!("{number} is too large")),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+/// The role names the CLI takes, with the API's numbers.
+const ROLE_NAMES: [(&str, RoleId); 3] =
+    [("org-admin", RoleId::OrganizationAdmin), ("team-admin", RoleId::TeamAdmin), ("member", RoleId::Member)];
+
+/// A comma-separated list of roles by name (or number) into the numbers the API filters on.
+fn role_list(text: &str) -> Result<String, String> {
+    let mut numbers = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+        let role = ROLE_NAMES
+            .iter()
+            .find(|(name, role)| item.eq_ignore_ascii_case(name) || item == role.number().to_string())
+            .map(|(_, role)| *role)
+            .ok_or_else(|| format!("unknown role {item:?}: use org-admin, team-admin or member (or 1, 4, 3)"))?;
+        numbers.push(role.number().to_string());
+    }
+    if numbers.is_empty() {
+        return Err("name at least one role: org-admin, team-admin or member".into());
+    }
+    Ok(numbers.join(","))
 }
 
 #[derive(Debug, Args)]
 struct TeamSettingsArgs {
     /// Virtual machine allocation.
-    #[arg(long = "vms", value_name = "N")]
+    #[arg(long = "vms", value_name = "N", value_parser = count, allow_negative_numbers = true)]
     virtual_machines: Option<u64>,
     /// Real-device allocation.
-    #[arg(long = "devices", value_name = "N")]
+    #[arg(long = "devices", value_name = "N", value_parser = count, allow_negative_numbers = true)]
     real_devices: Option<u64>,
     /// Whether the team may only run live tests.
     #[arg(long, value_name = "BOOL")]
@@ -237,6 +275,9 @@ enum Teams {
     },
 }
 
+/// What a USER argument takes.
+const USER_HELP: &str = "A username or a user id";
+
 #[derive(Debug, Subcommand)]
 enum Users {
     /// List users, optionally filtered.
@@ -253,8 +294,8 @@ enum Users {
         /// Comma-separated team names.
         #[arg(long)]
         team_name: Option<String>,
-        /// Comma-separated role numbers (1 org admin, 3 member, 4 team admin).
-        #[arg(long)]
+        /// Comma-separated roles: org-admin, team-admin, member (or their numbers 1, 4, 3).
+        #[arg(long, value_parser = role_list)]
         roles: Option<String>,
         /// Users whose first name, last name or email starts with this.
         #[arg(long)]
@@ -265,7 +306,10 @@ enum Users {
         page: Page,
     },
     /// Show one user.
-    Get { user_id: String },
+    Get {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Create a user (password from --password-stdin or SAUCE_NEW_PASSWORD).
     Create {
         #[arg(long)]
@@ -289,6 +333,7 @@ enum Users {
     },
     /// Replace a user's names, email and password.
     Replace {
+        #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
         #[arg(long)]
         first_name: String,
@@ -301,6 +346,7 @@ enum Users {
     },
     /// Change some of a user's names, email or password.
     Update {
+        #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
         #[arg(long)]
         first_name: Option<String>,
@@ -312,9 +358,13 @@ enum Users {
         password: PasswordSource,
     },
     /// List a user's teams.
-    Teams { user_id: String },
+    Teams {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Set the complete list of a user's teams.
     SetTeams {
+        #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
         /// A team id; repeat for several.
         #[arg(long = "team", required = true)]
@@ -323,36 +373,57 @@ enum Users {
     /// Show the caller's active team.
     ActiveTeam,
     /// Make a user an organization admin.
-    MakeAdmin { user_id: String },
+    MakeAdmin {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Make a user a team admin.
-    MakeTeamAdmin { user_id: String },
+    MakeTeamAdmin {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Make a user a plain member.
-    MakeMember { user_id: String },
+    MakeMember {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Reactivate a user.
-    Activate { user_id: String },
+    Activate {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Deactivate a user.
     Deactivate {
+        #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
         #[command(flatten)]
         confirm: Confirm,
     },
     /// Print a user's access key.
-    AccessKey { user_id: String },
+    AccessKey {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
     /// Give a user a new access key and print it (the old one stops working).
     ResetKey {
+        #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
         #[command(flatten)]
         confirm: Confirm,
     },
     /// Show what a user may do.
-    Permissions { user_id: String },
+    Permissions {
+        #[arg(value_name = "USER", help = USER_HELP)]
+        user_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum Membership {
     /// Move a user into one team (deprecated: use `users set-teams`).
     Create {
-        #[arg(long)]
+        /// A username or a user id.
+        #[arg(long, value_name = "USER")]
         user: String,
         #[arg(long)]
         team: String,
@@ -381,7 +452,7 @@ enum Classic {
         name: String,
         #[arg(long)]
         email: String,
-        #[arg(long)]
+        #[arg(long, value_parser = count, allow_negative_numbers = true)]
         concurrency: Option<u64>,
         #[command(flatten)]
         password: PasswordSource,
@@ -390,10 +461,10 @@ enum Classic {
     ListSubaccounts {
         username: String,
         /// Index of the first record.
-        #[arg(long)]
+        #[arg(long, value_parser = count, allow_negative_numbers = true)]
         from: Option<u64>,
         /// Records per page (at most 100).
-        #[arg(long)]
+        #[arg(long, value_parser = count, allow_negative_numbers = true)]
         limit: Option<u64>,
     },
     /// Show a subaccount with its siblings.
@@ -402,10 +473,10 @@ enum Classic {
     Siblings {
         username: String,
         /// Page number, from 1.
-        #[arg(long)]
+        #[arg(long, value_parser = count, allow_negative_numbers = true)]
         page: Option<u64>,
         /// Records per page (at most 50).
-        #[arg(long)]
+        #[arg(long, value_parser = count, allow_negative_numbers = true)]
         per_page: Option<u64>,
     },
     /// Give an account a new access key and print it (the old one stops working).
@@ -443,6 +514,8 @@ enum CliError {
     Usage(String),
     /// 1: the API or the network failed.
     Call(Error),
+    /// 0, quietly: whoever read the output stopped (`| head`).
+    OutputClosed,
 }
 
 impl From<Error> for CliError {
@@ -453,6 +526,41 @@ impl From<Error> for CliError {
             other => CliError::Call(other),
         }
     }
+}
+
+/// The library's advice names Rust API; a CLI user needs the flag or command instead.
+const CLI_WORDS: [(&str, &str); 11] = [
+    (
+        "or pass Credentials explicitly (ClientBuilder::credentials)",
+        "or pass -u/--sauce-username and -k/--sauce-access-key",
+    ),
+    ("use ClientBuilder::credentials", "use -u/--sauce-username and -k/--sauce-access-key"),
+    ("raise the timeout with ClientBuilder::timeout", "raise --timeout"),
+    ("raise ClientBuilder::timeout if the service is slow", "raise --timeout if the service is slow"),
+    (
+        "raise ClientBuilder::max_body_size if this is expected",
+        "the answer is larger than the 10 MiB the client accepts",
+    ),
+    ("trust its certificate with ClientBuilder::root_certificates_pem", "trust its certificate with --ca-cert FILE"),
+    ("the lookup operations list valid ones", "`users list` and `teams list` show valid ones"),
+    ("or ClientBuilder::no_proxy to connect directly", "or unset ALL_PROXY / HTTPS_PROXY to connect directly"),
+    ("set the base URL to the API's real address", "set --base-url to the API's real address"),
+    ("(Paginator::max_pages)", ""),
+    ("check SAUCE_USERNAME and SAUCE_ACCESS_KEY", "check SAUCE_USERNAME and SAUCE_ACCESS_KEY (or -u and -k)"),
+];
+
+/// An error message in the CLI's words.
+fn for_cli(message: &str) -> String {
+    let mut text = message.to_string();
+    // `… or opt in with ClientBuilder::allow_plain_http_for("host")` names the host.
+    if let Some(start) = text.find("opt in with ClientBuilder::allow_plain_http_for(") {
+        let end = text[start..].find(')').map_or(text.len(), |end| start + end + 1);
+        text.replace_range(start..end, "opt in with --allow-plain-http");
+    }
+    for (library, cli) in CLI_WORDS {
+        text = text.replace(library, cli);
+    }
+    text
 }
 
 impl Cli {
@@ -522,13 +630,13 @@ pub fn main() -> ExitCode {
         }
     };
     match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(CliError::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", for_cli(&message));
             ExitCode::from(2)
         }
         Err(CliError::Call(error)) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", for_cli(&error.to_string()));
             ExitCode::from(1)
         }
     }
@@ -536,27 +644,45 @@ pub fn main() -> ExitCode {
 
 fn connect(global: &Global) -> Result<(Client, Option<Sandbox>), CliError> {
     let mut builder = Client::builder().timeout(Duration::from_secs(global.timeout.max(1))).user_agent_suffix("cli");
+    // The command line is checked before the environment: a bad --region is named as such
+    // even when the credentials are missing too.
+    let region = match &global.region {
+        Some(region) if global.base_url.is_none() && !global.sandbox => {
+            Some(region.parse::<Region>().map_err(|error| CliError::Usage(error.to_string()))?)
+        }
+        _ => None,
+    };
+    if let Some(path) = &global.ca_cert {
+        let pem =
+            std::fs::read(path).map_err(|error| CliError::Usage(format!("--ca-cert {}: {error}", path.display())))?;
+        builder = builder.root_certificates_pem(pem);
+    }
     let mut sandbox = None;
     let explicit = match (&global.username, &global.access_key) {
         (Some(username), Some(key)) => Some(Credentials::new(username.clone(), key.clone())),
         (None, None) => None,
-        _ => return Err(CliError::Usage("--sauce-username and --sauce-access-key go together".into())),
+        _ => return Err(CliError::Usage("-u/--sauce-username and -k/--sauce-access-key go together".into())),
     };
     if global.sandbox {
         let started = Sandbox::start()?;
         builder = builder.base_url(started.url()).credentials(explicit.unwrap_or_else(|| started.admin_credentials()));
         sandbox = Some(started);
     } else {
+        if let Some(url) = &global.base_url {
+            builder = builder.base_url(url.clone());
+            if global.allow_plain_http
+                && let Some(host) = url.parse::<ureq::http::Uri>().ok().and_then(|uri| uri.host().map(str::to_string))
+            {
+                builder = builder.allow_plain_http_for(host);
+            }
+        } else if let Some(region) = region {
+            builder = builder.region(region);
+        }
         let credentials = match explicit {
             Some(credentials) => credentials,
             None => Credentials::from_env()?,
         };
         builder = builder.credentials(credentials);
-        if let Some(url) = &global.base_url {
-            builder = builder.base_url(url.clone());
-        } else if let Some(region) = &global.region {
-            builder = builder.region(region.parse::<Region>().map_err(|error| CliError::Usage(error.to_string()))?);
-        }
     }
     Ok((builder.build()?, sandbox))
 }
@@ -582,6 +708,17 @@ fn confirm(confirm: &Confirm, question: &str) -> Result<(), CliError> {
     }
 }
 
+/// Writes a line to standard output; a reader that went away (`| head`) ends the command
+/// quietly instead of a panic.
+fn emit(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(CliError::OutputClosed),
+        Err(error) => Err(CliError::Usage(format!("cannot write the output: {error}"))),
+    }
+}
+
 /// How the result is printed.
 struct Output {
     json: bool,
@@ -600,17 +737,22 @@ impl Output {
         } else {
             render::human(&value)
         };
-        println!("{text}");
-        Ok(())
+        emit(&text)
+    }
+
+    /// Every listing prints as `{"count": …, "results": […]}` (a table for people), with
+    /// and without `--all`: `count` is the total the API reports for the listing.
+    fn listing<T: Serialize>(&self, count: u64, results: &[T]) -> Result<(), CliError> {
+        self.print(&serde_json::json!({ "count": count, "results": results }))
+    }
+
+    /// A change: the full object as JSON, else one line that says what happened.
+    fn changed<T: Serialize>(&self, value: &T, line: &str) -> Result<(), CliError> {
+        if self.json { self.print(value) } else { emit(line) }
     }
 
     fn done(&self, message: &str) -> Result<(), CliError> {
-        if self.json {
-            println!("{}", serde_json::json!({ "ok": true, "message": message }));
-        } else {
-            println!("{message}");
-        }
-        Ok(())
+        if self.json { emit(&serde_json::json!({ "ok": true, "message": message }).to_string()) } else { emit(message) }
     }
 }
 
@@ -627,6 +769,53 @@ macro_rules! with_optional {
 
 fn collect<T: Clone + PartialEq>(items: crate::Paginator<'_, T>) -> Result<Vec<T>, CliError> {
     items.collect::<Result<Vec<T>, Error>>().map_err(CliError::from)
+}
+
+/// Whether an argument is a user id (32 hex digits) rather than a username.
+fn looks_like_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+/// The user id for a USER argument: an id as it is, a username by lookup. No exact match
+/// (or more than one) is an error that lists the candidates.
+fn user_id(client: &Client, user: &str) -> Result<String, CliError> {
+    if looks_like_id(user) {
+        return Ok(user.to_string());
+    }
+    let found = client.users().lookup().username(user).limit(100).send()?;
+    let exact: Vec<&types::UserSummary> =
+        found.results.iter().filter(|candidate| candidate.username.eq_ignore_ascii_case(user)).collect();
+    match exact.as_slice() {
+        [one] => Ok(one.id.to_string()),
+        [] if found.results.is_empty() => {
+            Err(CliError::Usage(format!("no user is named {user:?} (`users list` shows them)")))
+        }
+        candidates => {
+            let names: Vec<String> = if candidates.is_empty() {
+                found.results.iter().take(10).map(|candidate| candidate.username.clone()).collect()
+            } else {
+                candidates.iter().map(|candidate| format!("{} ({})", candidate.username, candidate.id)).collect()
+            };
+            Err(CliError::Usage(format!(
+                "{user:?} does not name one user; candidates: {} — give the exact username or the id",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// `jim.smith (Jim Smith)`: how a user is named to a person.
+fn user_label(username: &str, first: Option<&str>, last: Option<&str>) -> String {
+    let name = [first, last].into_iter().flatten().filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ");
+    if name.is_empty() { username.to_string() } else { format!("{username} ({name})") }
+}
+
+fn label_of(user: &types::User) -> String {
+    user_label(&user.username, user.first_name.as_deref(), user.last_name.as_deref())
+}
+
+fn role_name(role: RoleId) -> &'static str {
+    ROLE_NAMES.iter().find(|(_, known)| *known == role).map_or("another role", |(name, _)| name)
 }
 
 fn run(cli: &Cli) -> Result<(), CliError> {
@@ -647,48 +836,70 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     limit = page.limit,
                     offset = page.offset
                 );
-                if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
+                if all {
+                    let teams = collect(request.iter())?;
+                    out.listing(teams.len() as u64, &teams)
+                } else {
+                    let page = request.send()?;
+                    out.listing(page.count, &page.results)
+                }
             }
             Teams::Get { team_id } => out.print(&client.teams().get(team_id)?),
             Teams::Create { name, description, organization, settings } => {
-                out.print(&client.teams().create(&types::CreateTeamRequest {
+                let team = client.teams().create(&types::CreateTeamRequest {
                     name: name.clone(),
                     description: description.clone(),
                     organization: organization.clone(),
                     settings: settings.settings(),
-                })?)
+                })?;
+                out.changed(&team, &format!("Created team {} ({}).", team.name, team.id))
             }
-            Teams::Replace { team_id, name, description, settings } => out.print(&client.teams().replace(
-                team_id,
-                &types::ReplaceTeamRequest {
-                    name: name.clone(),
-                    description: description.clone(),
-                    settings: settings.settings(),
-                },
-            )?),
+            Teams::Replace { team_id, name, description, settings } => {
+                let team = client.teams().replace(
+                    team_id,
+                    &types::ReplaceTeamRequest {
+                        name: name.clone(),
+                        description: description.clone(),
+                        settings: settings.settings(),
+                    },
+                )?;
+                out.changed(&team, &format!("Replaced team {} ({}).", team.name, team.id))
+            }
             Teams::Update { team_id, name, description, settings } => {
                 let settings = settings.settings();
                 let changed = settings != types::TeamSettings::default();
-                out.print(&client.teams().update(
+                let team = client.teams().update(
                     team_id,
                     &types::UpdateTeamRequest {
                         name: name.clone(),
                         description: description.clone(),
                         settings: changed.then_some(settings),
                     },
-                )?)
+                )?;
+                out.changed(&team, &format!("Updated team {} ({}).", team.name, team.id))
             }
             Teams::Delete { team_id, confirm: yes } => {
-                confirm(yes, &format!("Delete team {team_id}?"))?;
+                let team = client.teams().get(team_id)?;
+                confirm(yes, &format!("Delete team {} ({})? Its members lose the membership.", team.name, team.id))?;
                 client.teams().delete(team_id)?;
-                out.done(&format!("Deleted team {team_id}."))
+                out.done(&format!("Deleted team {} ({}).", team.name, team.id))
             }
-            Teams::Members { team_id } => out.print(&client.teams().list_members(team_id)?),
+            Teams::Members { team_id } => {
+                if all {
+                    let members = collect(client.teams().list_members(team_id).iter())?;
+                    out.listing(members.len() as u64, &members)
+                } else {
+                    let page = client.teams().list_members(team_id).send()?;
+                    out.listing(page.count, &page.results)
+                }
+            }
             Teams::ResetKeys { team_id, confirm: yes } => {
+                let team = client.teams().get(team_id)?;
                 confirm(
                     yes,
                     &format!(
-                        "Reset the access key of every member of team {team_id}? Their current keys stop working."
+                        "Reset the access key of every member of team {} ({})? Their current keys stop working.",
+                        team.name, team.id
                     ),
                 )?;
                 out.print(&client.teams().reset_access_keys(team_id)?)
@@ -713,9 +924,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     limit = page.limit,
                     offset = page.offset,
                 );
-                if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
+                if all {
+                    let users = collect(request.iter())?;
+                    out.listing(users.len() as u64, &users)
+                } else {
+                    let page = request.send()?;
+                    out.listing(page.count, &page.results)
+                }
             }
-            Users::Get { user_id } => out.print(&client.users().get(user_id)?),
+            Users::Get { user_id: user } => out.print(&client.users().get(&user_id(&client, user)?)?),
             Users::Create { username, first_name, last_name, email, role, team, organization, password } => {
                 let password = password.required()?;
                 let organization = match organization {
@@ -726,10 +943,10 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         .results
                         .into_iter()
                         .next()
-                        .map(|organization| organization.id)
+                        .map(|organization| organization.id.to_string())
                         .ok_or_else(|| CliError::Usage("no organization is visible; pass --organization".into()))?,
                 };
-                out.print(&client.users().create(&types::CreateUserRequest {
+                let user = client.users().create(&types::CreateUserRequest {
                     username: username.clone(),
                     first_name: first_name.clone(),
                     last_name: last_name.clone(),
@@ -738,12 +955,14 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     organization,
                     role: (*role).into(),
                     team: team.clone(),
-                })?)
+                })?;
+                let line = format!("Created user {}, {}, id {}.", label_of(&user), role_name((*role).into()), user.id);
+                out.changed(&user, &line)
             }
-            Users::Replace { user_id, first_name, last_name, email, password } => {
+            Users::Replace { user_id: user, first_name, last_name, email, password } => {
                 let password = password.required()?;
-                out.print(&client.users().replace(
-                    user_id,
+                let user = client.users().replace(
+                    &user_id(&client, user)?,
                     &types::ReplaceUserRequest {
                         first_name: first_name.clone(),
                         last_name: last_name.clone(),
@@ -751,12 +970,13 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         verify_password: password.clone(),
                         password,
                     },
-                )?)
+                )?;
+                out.changed(&user, &format!("Replaced the details of {}.", label_of(&user)))
             }
-            Users::Update { user_id, first_name, last_name, email, password } => {
+            Users::Update { user_id: user, first_name, last_name, email, password } => {
                 let password = password.optional()?;
-                out.print(&client.users().update(
-                    user_id,
+                let user = client.users().update(
+                    &user_id(&client, user)?,
                     &types::UpdateUserRequest {
                         first_name: first_name.clone(),
                         last_name: last_name.clone(),
@@ -764,45 +984,80 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         verify_password: password.clone(),
                         password,
                     },
-                )?)
+                )?;
+                out.changed(&user, &format!("Updated {}.", label_of(&user)))
             }
-            Users::Teams { user_id } => out.print(&client.users().get_teams(user_id)?),
-            Users::SetTeams { user_id, teams } => {
-                client.users().set_teams(user_id, &types::SetUserTeamsRequest { teams: teams.clone() })?;
-                out.done(&format!("User {user_id} now belongs to {}.", teams.join(", ")))
+            Users::Teams { user_id: user } => {
+                let id = user_id(&client, user)?;
+                if all {
+                    let teams = collect(client.users().get_teams(&id).iter())?;
+                    out.listing(teams.len() as u64, &teams)
+                } else {
+                    let page = client.users().get_teams(&id).send()?;
+                    out.listing(page.count, &page.results)
+                }
+            }
+            Users::SetTeams { user_id: user, teams } => {
+                let id = user_id(&client, user)?;
+                client.users().set_teams(&id, &types::SetUserTeamsRequest { teams: teams.clone() })?;
+                out.done(&format!("{user} now belongs to {}.", teams.join(", ")))
             }
             Users::ActiveTeam => out.print(&client.users().get_active_team()?),
-            Users::MakeAdmin { user_id } => out.print(&client.users().set_admin(user_id)?),
-            Users::MakeTeamAdmin { user_id } => out.print(&client.users().set_team_admin(user_id)?),
-            Users::MakeMember { user_id } => out.print(&client.users().set_member(user_id)?),
-            Users::Activate { user_id } => out.print(&client.users().activate(user_id)?),
-            Users::Deactivate { user_id, confirm: yes } => {
-                confirm(yes, &format!("Deactivate user {user_id}? They lose all access until reactivated."))?;
-                out.print(&client.users().deactivate(user_id)?)
+            Users::MakeAdmin { user_id: user } => {
+                let user = client.users().set_admin(&user_id(&client, user)?)?;
+                out.changed(&user, &format!("{} is now an organization admin.", label_of(&user)))
             }
-            Users::AccessKey { user_id } => out.print(&client.users().get_access_key(user_id)?),
-            Users::ResetKey { user_id, confirm: yes } => {
-                confirm(yes, &format!("Reset the access key of user {user_id}? The current key stops working."))?;
-                out.print(&client.users().reset_access_key(user_id)?)
+            Users::MakeTeamAdmin { user_id: user } => {
+                let user = client.users().set_team_admin(&user_id(&client, user)?)?;
+                out.changed(&user, &format!("{} is now a team admin.", label_of(&user)))
             }
-            Users::Permissions { user_id } => out.print(&client.users().get_permissions(user_id)?),
+            Users::MakeMember { user_id: user } => {
+                let user = client.users().set_member(&user_id(&client, user)?)?;
+                out.changed(&user, &format!("{} is now a member.", label_of(&user)))
+            }
+            Users::Activate { user_id: user } => {
+                let user = client.users().activate(&user_id(&client, user)?)?;
+                out.changed(&user, &format!("Activated {}.", label_of(&user)))
+            }
+            Users::Deactivate { user_id: user, confirm: yes } => {
+                let id = user_id(&client, user)?;
+                let label = label_of(&client.users().get(&id)?);
+                confirm(yes, &format!("Deactivate user {label}? They lose all access until reactivated."))?;
+                let user = client.users().deactivate(&id)?;
+                out.changed(&user, &format!("Deactivated {}.", label_of(&user)))
+            }
+            Users::AccessKey { user_id: user } => out.print(&client.users().get_access_key(&user_id(&client, user)?)?),
+            Users::ResetKey { user_id: user, confirm: yes } => {
+                let id = user_id(&client, user)?;
+                let label = label_of(&client.users().get(&id)?);
+                confirm(yes, &format!("Reset the access key of user {label}? The current key stops working."))?;
+                let key = client.users().reset_access_key(&id)?;
+                out.changed(&key, &format!("New access key for {label}: {}", key.access_key.expose()))
+            }
+            Users::Permissions { user_id: user } => {
+                out.print(&client.users().get_permissions(&user_id(&client, user)?)?)
+            }
         },
         Group::Membership(Membership::Create { user, team, organization }) => {
             eprintln!("note: the membership call is deprecated; `users set-teams` replaces it");
+            let id = user_id(&client, user)?;
             #[allow(deprecated)]
             let membership = client.membership().create(&types::MembershipRequest {
-                user: user.clone(),
+                user: id,
                 team: team.clone(),
                 organization: organization.clone(),
             })?;
-            out.print(&membership)
+            out.changed(&membership, &format!("{user} is now a member of team {team} only."))
         }
-        Group::Organizations(Organizations::List) => out.print(&client.organizations().lookup()?),
+        Group::Organizations(Organizations::List) => {
+            let page = client.organizations().lookup()?;
+            out.listing(page.count, &page.results)
+        }
         Group::Classic(command) => match command {
             Classic::GetUser { username } => out.print(&client.classic().get_user(username)?),
             Classic::CreateSubaccount { parent, username, name, email, concurrency, password } => {
                 let password = password.required()?;
-                out.print(&client.classic().create_subaccount(
+                let created = client.classic().create_subaccount(
                     parent,
                     &types::CreateSubaccountRequest {
                         username: username.clone(),
@@ -811,21 +1066,26 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         concurrency: concurrency.map(Into::into),
                         password,
                     },
-                )?)
+                )?;
+                out.changed(&created, &format!("Created subaccount {username} under {parent}."))
             }
             Classic::ListSubaccounts { username, from, limit } => {
                 let request = with_optional!(client.classic().list_subaccounts(username), from = from, limit = limit);
-                if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
+                let users = if all { collect(request.iter())? } else { request.send()?.users };
+                out.listing(users.len() as u64, &users)
             }
             Classic::SubaccountInfo { username } => out.print(&client.classic().get_subaccounts(username)?),
             Classic::Siblings { username, page, per_page } => {
                 let request =
                     with_optional!(client.classic().list_siblings(username), page = page, per_page = per_page);
-                if all { out.print(&collect(request.iter())?) } else { out.print(&request.send()?) }
+                let siblings = if all { collect(request.iter())? } else { request.send()?.0 };
+                out.listing(siblings.len() as u64, &siblings)
             }
             Classic::ChangeKey { username, confirm: yes } => {
                 confirm(yes, &format!("Give {username} a new access key? The current key stops working."))?;
-                out.print(&client.classic().change_access_key(username)?)
+                let user = client.classic().change_access_key(username)?;
+                let key = user.access_key.as_ref().map_or("(not shown by the service)", |key| key.expose());
+                out.changed(&user, &format!("New access key for {username}: {key}"))
             }
             Classic::Concurrency { username } => out.print(&client.classic().get_concurrency(username)?),
             Classic::Activity { username, level } => {

@@ -76,48 +76,127 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
+/// The widest a table may be: it fits a 100-column terminal.
+pub(super) const MAX_WIDTH: usize = 100;
+
+/// The columns an admin scans a listing for, computed from a record: users by username,
+/// name, role, teams and state; teams by name, size and allocation. Other records show
+/// their preferred fields.
+type Column = (String, Box<dyn Fn(&Value) -> String>);
+
+fn column(name: &str, cell: impl Fn(&Value) -> String + 'static) -> Column {
+    (name.to_string(), Box::new(cell))
+}
+
+fn columns_of(items: &[Value]) -> Vec<Column> {
+    let has = |field: &str| items.iter().any(|item| item.get(field).is_some());
+    if has("username") && (has("roles") || has("is_organization_admin")) {
+        return vec![
+            column("USERNAME", |user| text(user.get("username"))),
+            column("NAME", |user| {
+                [text(user.get("first_name")), text(user.get("last_name"))].join(" ").trim().replace("- -", "-")
+            }),
+            column("ROLE", role),
+            column("TEAMS", |user| names(user.get("teams"))),
+            column("ACTIVE", |user| text(user.get("is_active"))),
+            column("ID", |user| text(user.get("id"))),
+        ];
+    }
+    if has("name") && (has("user_count") || has("settings")) && !has("username") {
+        return vec![
+            column("NAME", |team| text(team.get("name"))),
+            column("USERS", |team| text(team.get("user_count"))),
+            column("VMS", |team| text(team.pointer("/settings/virtual_machines"))),
+            column("DEVICES", |team| text(team.pointer("/settings/real_devices"))),
+            column("DEFAULT", |team| text(team.get("is_default"))),
+            column("ID", |team| text(team.get("id"))),
+        ];
+    }
+    let mut fields: Vec<String> = PREFERRED.iter().filter(|name| has(name)).map(|name| name.to_string()).collect();
+    if fields.is_empty() {
+        fields = items[0].as_object().map(|record| record.keys().take(6).cloned().collect()).unwrap_or_default();
+    }
+    fields
+        .into_iter()
+        .map(|field| {
+            let name = field.to_uppercase();
+            column(&name, move |item| text(item.get(&field)))
+        })
+        .collect()
+}
+
+fn text(value: Option<&Value>) -> String {
+    value.map_or_else(|| "-".to_string(), |value| scalar(value).unwrap_or_else(|| nested_summary(value)))
+}
+
+/// The names of a list of records (`teams`), comma-separated.
+fn names(value: Option<&Value>) -> String {
+    match value.and_then(Value::as_array) {
+        Some(items) if !items.is_empty() => {
+            items.iter().map(|item| text(item.get("name"))).collect::<Vec<_>>().join(",")
+        }
+        _ => "-".into(),
+    }
+}
+
+fn role(user: &Value) -> String {
+    let number = user.pointer("/roles/0/role").and_then(Value::as_u64);
+    let flag = |field: &str| user.get(field).and_then(Value::as_bool) == Some(true);
+    match number {
+        Some(1) => "org-admin".into(),
+        Some(4) => "team-admin".into(),
+        Some(3) => "member".into(),
+        Some(other) => format!("role {other}"),
+        None if flag("is_organization_admin") => "org-admin".into(),
+        None if flag("is_team_admin") => "team-admin".into(),
+        None => "member".into(),
+    }
+}
+
 fn table(items: &[Value]) -> String {
     if items.is_empty() {
         return "(none)".into();
     }
-    let mut columns: Vec<String> = PREFERRED
-        .iter()
-        .filter(|name| items.iter().any(|item| item.get(**name).is_some()))
-        .map(|name| name.to_string())
-        .collect();
-    if columns.is_empty() {
-        columns = items[0].as_object().map(|fields| fields.keys().take(6).cloned().collect()).unwrap_or_default();
-    }
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|item| {
-            columns
-                .iter()
-                .map(|column| {
-                    item.get(column)
-                        .map_or_else(|| "-".to_string(), |value| scalar(value).unwrap_or_else(|| nested_summary(value)))
-                })
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
+    let columns = columns_of(items);
+    let rows: Vec<Vec<String>> =
+        items.iter().map(|item| columns.iter().map(|(_, cell)| cell(item)).collect()).collect();
+    let mut widths: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(index, column)| rows.iter().map(|row| row[index].chars().count()).max().unwrap_or(0).max(column.len()))
+        .map(|(index, (name, _))| rows.iter().map(|row| row[index].chars().count()).max().unwrap_or(0).max(name.len()))
         .collect();
-    let line = |cells: &[String]| {
+    // Too wide for a terminal: narrow the widest column, one character at a time.
+    let total = |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+    while total(&widths) > MAX_WIDTH {
+        let (widest, width) = widths.iter().copied().enumerate().max_by_key(|(_, width)| *width).expect("columns");
+        if width <= 6 {
+            break;
+        }
+        widths[widest] -= 1;
+    }
+    let line = |cells: Vec<String>| {
         cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
+            .map(|(cell, width)| format!("{:<width$}", fit(cell, *width)))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_string()
     };
-    let mut out = vec![line(&columns.iter().map(|column| column.to_uppercase()).collect::<Vec<_>>())];
-    out.extend(rows.iter().map(|row| line(row)));
+    let mut out = vec![line(columns.iter().map(|(name, _)| name.clone()).collect())];
+    out.extend(rows.into_iter().map(line));
     out.join("\n")
+}
+
+/// `cell` cut to `width` characters, with `…` where it was cut.
+fn fit(cell: &str, width: usize) -> String {
+    if cell.chars().count() <= width {
+        return cell.to_string();
+    }
+    let mut cut: String = cell.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 fn nested_summary(value: &Value) -> String {
@@ -167,10 +246,24 @@ mod tests {
 
     #[test]
     fn listings_become_tables() {
-        let text = human(
-            &json!({"count": 3, "results": [{"id": "a", "name": "Web", "settings": {"x": 1}}, {"id": "b", "name": "Mobile"}]}),
-        );
-        assert_eq!(text, "ID  NAME\na   Web\nb   Mobile\n2 of 3 shown (use --all, or --limit/--offset, for the rest)");
+        let text = human(&json!({"count": 3, "results": [{"id": "a", "email": "x@y"}, {"id": "b"}]}));
+        assert_eq!(text, "ID  EMAIL\na   x@y\nb   -\n2 of 3 shown (use --all, or --limit/--offset, for the rest)");
+    }
+
+    #[test]
+    fn users_show_name_role_teams_and_state_within_100_columns() {
+        let user = |index: usize, role: u64| {
+            json!({"id": format!("{index:032x}"), "username": format!("a.rather.long.username.number.{index}"),
+                   "first_name": "Maximiliana", "last_name": "Oppenheimer-Featherstonehaugh", "is_active": true,
+                   "roles": [{"role": role}], "teams": [{"name": "Web"}, {"name": "Mobile Apps"}]})
+        };
+        let text = human(&json!({"count": 2, "results": [user(1, 4), user(2, 3)]}));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("USERNAME") && lines[0].contains("ROLE") && lines[0].contains("TEAMS"), "{text}");
+        assert!(lines[1].contains("team-admin") && lines[2].contains("member"), "{text}");
+        assert!(lines[1].contains("Web,Mobile") && lines[1].contains("yes"), "{text}");
+        assert!(lines.iter().all(|line| line.chars().count() <= MAX_WIDTH), "{text}");
+        assert!(text.contains('…'), "something had to be cut: {text}");
     }
 
     #[test]
