@@ -65,13 +65,16 @@ pub enum ParamKind {
     Boolean,
     /// A string enum declared as a component schema.
     StringEnum(String),
+    /// An identifier: a plain string component schema (`UserId`, `TeamId`) with a Rust type
+    /// of its own.
+    Id(String),
 }
 
 impl ParamKind {
     /// The word the docs-sync check compares with the docs' type column.
     pub fn doc_type(&self) -> &'static str {
         match self {
-            ParamKind::String | ParamKind::StringEnum(_) => "string",
+            ParamKind::String | ParamKind::StringEnum(_) | ParamKind::Id(_) => "string",
             ParamKind::Integer { .. } => "integer",
             ParamKind::Boolean => "boolean",
         }
@@ -235,7 +238,7 @@ fn read_operation(
             .iter()
             .find(|param| &param.name == name)
             .ok_or_else(|| here(format!("path placeholder {{{name}}} has no parameter")))?;
-        if param.kind != ParamKind::String {
+        if !matches!(param.kind, ParamKind::String | ParamKind::Id(_)) {
             return Err(here(format!("path parameter {name} must be a string")));
         }
         ordered.push(param.clone());
@@ -412,7 +415,8 @@ fn param_kind(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Result<ParamKind,
                 SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                     Ok(ParamKind::StringEnum(name))
                 }
-                _ => Err(format!("referenced schema {name} must be a string enum")),
+                SchemaKind::Type(Type::String(_)) => Ok(ParamKind::Id(name)),
+                _ => Err(format!("referenced schema {name} must be a string or a string enum")),
             }
         }
         ReferenceOr::Item(schema) => match &schema.schema_kind {

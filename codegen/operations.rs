@@ -71,6 +71,52 @@ pub fn generate(api: &Api) -> TokenStream {
 fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
     let method_ident = ident(&operation.method_name);
     let path_args: Vec<Ident> = operation.path_params.iter().map(|param| ident(&param.name)).collect();
+    // An id parameter takes anything that converts into its type (`&str`, `String`, the id
+    // itself), but not another kind of id; a plain string parameter takes `&str`.
+    let path_arg_types: Vec<TokenStream> = operation
+        .path_params
+        .iter()
+        .map(|param| match &param.kind {
+            ParamKind::Id(name) => {
+                let id = type_path(name);
+                quote! { impl Into<#id> }
+            }
+            _ => quote! { &str },
+        })
+        .collect();
+    let path_conversions: Vec<TokenStream> = operation
+        .path_params
+        .iter()
+        .map(|param| {
+            let arg = ident(&param.name);
+            match &param.kind {
+                ParamKind::Id(name) => {
+                    let id = type_path(name);
+                    quote! { let #arg: #id = #arg.into(); }
+                }
+                _ => quote! {},
+            }
+        })
+        .collect();
+    let path_field_types: Vec<TokenStream> = operation
+        .path_params
+        .iter()
+        .map(|param| match &param.kind {
+            ParamKind::Id(name) => type_path(name),
+            _ => quote! { String },
+        })
+        .collect();
+    let path_field_values: Vec<TokenStream> = operation
+        .path_params
+        .iter()
+        .map(|param| {
+            let arg = ident(&param.name);
+            match &param.kind {
+                ParamKind::Id(_) => quote! { #arg.into() },
+                _ => quote! { #arg.to_string() },
+            }
+        })
+        .collect();
     let body_type = operation.body.as_ref().map(|name| type_path(name));
     let output = output_type(&operation.success);
     let deprecated = operation
@@ -84,7 +130,8 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         let method = quote! {
             #docs
             #deprecated
-            pub fn #method_ident(&self #(, #path_args: &str)* #body_param) -> Result<#output, crate::Error> {
+            pub fn #method_ident(&self #(, #path_args: #path_arg_types)* #body_param) -> Result<#output, crate::Error> {
+                #(#path_conversions)*
                 #call
             }
         };
@@ -173,10 +220,10 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
     let method = quote! {
         #docs
         #deprecated
-        pub fn #method_ident(&self #(, #path_args: &str)*) -> #builder<'a> {
+        pub fn #method_ident(&self #(, #path_args: #path_arg_types)*) -> #builder<'a> {
             #builder {
                 client: self.client,
-                #(#path_args: #path_args.to_string(),)*
+                #(#path_args: #path_field_values,)*
                 #(#query_fields: None,)*
             }
         }
@@ -187,7 +234,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         #[must_use = "a request does nothing until `.send()` is called"]
         pub struct #builder<'a> {
             client: &'a crate::Client,
-            #(#path_args: String,)*
+            #(#path_args: #path_field_types,)*
             #(#query_fields: Option<#query_types>,)*
         }
         impl<'a> #builder<'a> {
@@ -230,7 +277,7 @@ fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver
             let name = &part[1..part.len() - 1];
             let arg = ident(name);
             format_string.push_str("{}");
-            segments.push(quote! { crate::path::segment(OPERATION, #name, &#receiver #arg)? });
+            segments.push(quote! { crate::path::segment(OPERATION, #name, &#receiver #arg[..])? });
         } else {
             format_string.push_str(part);
         }
@@ -301,7 +348,7 @@ fn param_type(param: &Param) -> TokenStream {
         ParamKind::Integer { minimum: Some(minimum), .. } if *minimum >= 0 => quote! { u64 },
         ParamKind::Integer { .. } => quote! { i64 },
         ParamKind::Boolean => quote! { bool },
-        ParamKind::StringEnum(name) => type_path(name),
+        ParamKind::StringEnum(name) | ParamKind::Id(name) => type_path(name),
     }
 }
 

@@ -20,6 +20,11 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("OrgRef", "crate::OrgRef", &[]),
     // the spec cannot document enum values one by one, and every public item has docs.
     ("UserStatus", "crate::UserStatus", &[TypeImpl::Display, TypeImpl::FromStr]),
+    // ids get a type each (a team's id must not be passed where a user's belongs), with the
+    // conversions that keep call sites short (`From<&str>`, `Deref<Target = str>`);
+    ("UserId", "crate::UserId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    ("TeamId", "crate::TeamId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    ("OrganizationId", "crate::OrganizationId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
 ];
 
 pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {

@@ -8,6 +8,7 @@ pub mod cli;
 mod client;
 mod credentials;
 mod error;
+pub mod ids;
 mod pagination;
 mod path;
 mod rate_limit;
@@ -24,6 +25,7 @@ pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USE
 pub use error::{
     ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };
+pub use ids::{OrganizationId, TeamId, UserId};
 pub use pagination::{DEFAULT_MAX_PAGES, PageStyle, Paginator};
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use region::{Region, UnknownRegion};

@@ -196,7 +196,7 @@ impl<'de> Deserialize<'de> for RoleId {
 #[serde(untagged)]
 pub enum OrgRef {
     /// Only the organization's id (possibly empty).
-    Id(String),
+    Id(crate::OrganizationId),
     /// The full organization.
     Organization(crate::types::Organization),
 }
@@ -206,7 +206,7 @@ impl OrgRef {
     pub fn id(&self) -> &str {
         match self {
             OrgRef::Id(id) => id,
-            OrgRef::Organization(organization) => &organization.id,
+            OrgRef::Organization(organization) => organization.id.as_str(),
         }
     }
 }

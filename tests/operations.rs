@@ -530,7 +530,7 @@ fn create_membership() {
         |client| client.membership().create(&body),
     );
     assert_eq!(membership.id, Some(31321));
-    assert_eq!(membership.user.unwrap().teams[0].org_uuid, Some(OrgRef::Id(String::new())));
+    assert_eq!(membership.user.unwrap().teams[0].org_uuid, Some(OrgRef::Id(Default::default())));
 }
 
 #[test]

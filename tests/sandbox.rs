@@ -14,19 +14,19 @@ use sauce_accounts::types::{
 use sauce_accounts::{Client, ConcurrencyCount, Credentials, Error, RoleId, Secret, UserStatus};
 use serde_json::json;
 
-fn organization_id(client: &Client) -> String {
+fn organization_id(client: &Client) -> sauce_accounts::OrganizationId {
     client.organizations().lookup().unwrap().results[0].id.clone()
 }
 
-fn team_id(client: &Client, name: &str) -> String {
+fn team_id(client: &Client, name: &str) -> sauce_accounts::TeamId {
     client.teams().lookup().name(name).send().unwrap().results[0].id.clone()
 }
 
-fn user_id(client: &Client, username: &str) -> String {
+fn user_id(client: &Client, username: &str) -> sauce_accounts::UserId {
     client.users().lookup().username(username).send().unwrap().results[0].id.clone()
 }
 
-fn new_user(client: &Client, username: &str, team: Option<String>) -> types::User {
+fn new_user(client: &Client, username: &str, team: Option<sauce_accounts::TeamId>) -> types::User {
     client
         .users()
         .create(&CreateUserRequest {
@@ -360,7 +360,7 @@ fn a_reset_key_locks_out_the_old_one_and_deactivation_locks_out_the_user() {
     let inactive = client.users().lookup().status(UserStatus::Inactive).send().unwrap();
     assert!(inactive.results.iter().any(|found| found.id == user.id && found.is_active == Some(false)));
     // A member may not manage the organization.
-    let member_key = client.users().get_access_key(&user_id(&client, "alan.web")).unwrap().access_key;
+    let member_key = client.users().get_access_key(user_id(&client, "alan.web")).unwrap().access_key;
     let member = sandbox.client_for(Credentials::new("alan.web", member_key)).unwrap();
     assert_eq!(api_status(member.users().set_admin(&user.id)), 403);
 }
@@ -370,7 +370,7 @@ fn deleting_a_team_removes_its_memberships() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
     let qa = team_id(&client, "Manual QA");
-    let members: Vec<String> =
+    let members: Vec<sauce_accounts::UserId> =
         client.teams().list_members(&qa).send().unwrap().results.into_iter().map(|user| user.id).collect();
     assert_eq!(members.len(), 4);
     client.teams().delete(&qa).unwrap();
@@ -415,10 +415,10 @@ fn team_members_and_user_teams_iterate_across_pages() {
     assert_eq!(usernames.len(), 6);
     assert!(usernames.contains(&"donald.web".to_string()), "{usernames:?}");
     let ada = user_id(&client, "ada.web");
-    let teams: Vec<String> = client.teams().lookup().iter().map(|team| team.unwrap().id.to_string()).collect();
+    let teams: Vec<sauce_accounts::TeamId> = client.teams().lookup().iter().map(|team| team.unwrap().id).collect();
     client.users().set_teams(&ada, &types::SetUserTeamsRequest { teams: teams.clone() }).unwrap();
-    let read: Vec<String> =
-        client.users().get_teams(&ada).limit(1).iter().map(|team| team.unwrap().id.to_string()).collect();
+    let read: Vec<sauce_accounts::TeamId> =
+        client.users().get_teams(&ada).limit(1).iter().map(|team| team.unwrap().id).collect();
     assert_eq!(read, teams);
 }
 

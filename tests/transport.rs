@@ -448,7 +448,7 @@ fn eight_threads_share_one_client() {
             let client = client.clone();
             scope.spawn(move || {
                 for call in 0..200 {
-                    let team = client.teams().get(&format!("t{}", thread * 1000 + call)).unwrap();
+                    let team = client.teams().get(format!("t{}", thread * 1000 + call)).unwrap();
                     assert_eq!(team.name, "Team One");
                 }
             });

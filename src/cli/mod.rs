@@ -849,7 +849,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 let team = client.teams().create(&types::CreateTeamRequest {
                     name: name.clone(),
                     description: description.clone(),
-                    organization: organization.clone(),
+                    organization: organization.clone().map(Into::into),
                     settings: settings.settings(),
                 })?;
                 out.changed(&team, &format!("Created team {} ({}).", team.name, team.id))
@@ -952,9 +952,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     last_name: last_name.clone(),
                     email: email.clone(),
                     password,
-                    organization,
+                    organization: organization.into(),
                     role: (*role).into(),
-                    team: team.clone(),
+                    team: team.clone().map(Into::into),
                 })?;
                 let line = format!("Created user {}, {}, id {}.", label_of(&user), role_name((*role).into()), user.id);
                 out.changed(&user, &line)
@@ -999,7 +999,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             Users::SetTeams { user_id: user, teams } => {
                 let id = user_id(&client, user)?;
-                client.users().set_teams(&id, &types::SetUserTeamsRequest { teams: teams.clone() })?;
+                client
+                    .users()
+                    .set_teams(&id, &types::SetUserTeamsRequest { teams: teams.iter().map(Into::into).collect() })?;
                 out.done(&format!("{user} now belongs to {}.", teams.join(", ")))
             }
             Users::ActiveTeam => out.print(&client.users().get_active_team()?),
@@ -1043,9 +1045,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             let id = user_id(&client, user)?;
             #[allow(deprecated)]
             let membership = client.membership().create(&types::MembershipRequest {
-                user: id,
-                team: team.clone(),
-                organization: organization.clone(),
+                user: id.into(),
+                team: team.into(),
+                organization: organization.clone().map(Into::into),
             })?;
             out.changed(&membership, &format!("{user} is now a member of team {team} only."))
         }

@@ -368,7 +368,7 @@ fn create_user(state: &mut State, call: &Call) -> Handled {
     }
     let teams = match &request.team {
         Some(team) if state.team(team).is_none() => return Err(invalid(json!({"team": ["Team not found."]}))),
-        Some(team) => vec![team.clone()],
+        Some(team) => vec![team.to_string()],
         None => vec![state.teams.iter().find(|team| team.is_default).map(|team| team.id.clone()).unwrap_or_default()],
     };
     let mut user =
@@ -382,7 +382,7 @@ fn create_user(state: &mut State, call: &Call) -> Handled {
 fn get_active_team(state: &mut State, call: &Call) -> Handled {
     let caller = caller(state, call);
     let team = caller.teams.first().and_then(|id| state.team(id)).ok_or_else(not_found)?;
-    Ok(Reply::json(200, &types::ActiveTeam { id: team.id.clone(), name: team.name.clone() }))
+    Ok(Reply::json(200, &types::ActiveTeam { id: team.id.clone().into(), name: team.name.clone() }))
 }
 
 fn get_user(state: &mut State, call: &Call) -> Handled {
@@ -450,8 +450,8 @@ fn set_user_teams(state: &mut State, call: &Call) -> Handled {
     if let Some(unknown) = request.teams.iter().find(|team| state.team(team).is_none()) {
         return Err(invalid(json!({"teams": [format!("Team {unknown} not found.")]})));
     }
-    let mut teams = Vec::new();
-    for team in request.teams {
+    let mut teams: Vec<String> = Vec::new();
+    for team in request.teams.into_iter().map(String::from) {
         if !teams.contains(&team) {
             teams.push(team);
         }

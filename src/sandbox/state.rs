@@ -360,7 +360,7 @@ impl State {
 
     pub(crate) fn organization(&self) -> types::Organization {
         types::Organization {
-            id: self.org.id.clone(),
+            id: self.org.id.clone().into(),
             name: Some(self.org.name.clone()),
             created_at: Some(self.org.created_at),
             updated_at: Some(self.org.created_at),
@@ -385,22 +385,22 @@ impl State {
 
     pub(crate) fn team_summary(&self, team: &TeamRecord) -> types::TeamSummary {
         types::TeamSummary {
-            id: team.id.clone(),
+            id: team.id.clone().into(),
             name: team.name.clone(),
             settings: Some(Self::settings(team)),
             group: Some(Self::group(team)),
             is_default: Some(team.is_default),
-            org_uuid: Some(OrgRef::Id(self.org.id.clone())),
+            org_uuid: Some(OrgRef::Id(self.org.id.clone().into())),
             user_count: Some(self.member_count(&team.id)),
         }
     }
 
     pub(crate) fn team_profile(&self, team: &TeamRecord, base_url: &str) -> types::Team {
         types::Team {
-            id: team.id.clone(),
+            id: team.id.clone().into(),
             name: team.name.clone(),
             organization: Some(self.organization()),
-            org_uuid: Some(OrgRef::Id(self.org.id.clone())),
+            org_uuid: Some(OrgRef::Id(self.org.id.clone().into())),
             group: Some(Self::group(team)),
             created_at: Some(team.created_at),
             updated_at: Some(team.updated_at),
@@ -427,7 +427,7 @@ impl State {
 
     pub(crate) fn user_summary(&self, user: &UserRecord) -> types::UserSummary {
         types::UserSummary {
-            id: user.id.clone(),
+            id: user.id.clone().into(),
             username: user.username.clone(),
             email: Some(user.email.clone()),
             first_name: Some(user.first_name.clone()),
@@ -444,7 +444,7 @@ impl State {
 
     pub(crate) fn user_profile(&self, user: &UserRecord) -> types::User {
         types::User {
-            id: user.id.clone(),
+            id: user.id.clone().into(),
             username: user.username.clone(),
             email: Some(user.email.clone()),
             first_name: Some(user.first_name.clone()),
@@ -466,7 +466,7 @@ impl State {
 
     pub(crate) fn access_key(user: &UserRecord) -> types::AccessKey {
         types::AccessKey {
-            id: Some(user.id.clone()),
+            id: Some(user.id.clone().into()),
             username: Some(user.username.clone()),
             access_key: user.access_key.clone(),
         }
