@@ -313,22 +313,20 @@ fn main() {
         std::hint::black_box(team);
     };
     let batch = if quick { 10 } else { 100 };
-    let one_call = side_by_side(rounds, batch, ours_get, || raw_get(&agent));
-    rows.push(Row::ratio(
-        "get_team, one kept-alive call",
-        micros(one_call.ours),
-        format!("{} (raw ureq with per-phase timeouts + serde_json)", micros(one_call.baseline)),
-        one_call.ratio,
-        1.05,
-    ));
-    let floor = side_by_side(rounds, batch, ours_get, || raw_get(&untimed));
-    rows.push(Row::ratio(
-        "get_team, against raw ureq without any timeout",
-        micros(floor.ours),
-        format!("{} (raw ureq, no timeout)", micros(floor.baseline)),
-        floor.ratio,
-        1.10,
-    ));
+    let baselines = [
+        ("get_team, one kept-alive call", &agent, "raw ureq with per-phase timeouts + serde_json", 1.05),
+        ("get_team, against raw ureq without any timeout", &untimed, "raw ureq, no timeout", 1.10),
+    ];
+    for (what, raw, label, target) in baselines {
+        let call = side_by_side(rounds, batch, ours_get, || raw_get(raw));
+        rows.push(Row::ratio(
+            what,
+            micros(call.ours),
+            format!("{} ({label})", micros(call.baseline)),
+            call.ratio,
+            target,
+        ));
+    }
 
     // 2. Threads per kept-alive call, by host name (a lookup would need one).
     let port = url.rsplit_once(':').unwrap().1;

@@ -3,23 +3,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ACCESS_KEY, Reply, Scripted, USERNAME, authorization, http_bytes, http_response};
-use sauce_accounts::{Client, ClientBuilder, Credentials, Error, RetryPolicy, TransportErrorKind};
-
-fn builder(url: &str) -> ClientBuilder {
-    Client::builder().base_url(url).credentials(Credentials::new(USERNAME, ACCESS_KEY)).no_proxy()
-}
-
-/// A retry policy that records its waits instead of sleeping.
-fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let recorder = waits.clone();
-    let policy = RetryPolicy::default().max_attempts(4).sleeper(move |wait| recorder.lock().unwrap().push(wait));
-    (policy, waits)
-}
+use common::{
+    ACCESS_KEY, Reply, Scripted, USERNAME, authorization, builder, http_bytes, http_response, recording_policy,
+};
+use sauce_accounts::{Client, Credentials, Error, RetryPolicy, TransportErrorKind};
 
 /// Everything a user could print of an error.
 fn printed(error: &Error) -> String {

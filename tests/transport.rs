@@ -3,25 +3,15 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ACCESS_KEY, Reply, Scripted, USERNAME, authorization, http_response, request_header, request_line};
+use common::{
+    ACCESS_KEY, Reply, Scripted, USERNAME, authorization, builder, http_response, recording_policy, request_header,
+    request_line,
+};
 use sauce_accounts::{Client, Credentials, Error, Region, RetryPolicy, TransportErrorKind};
 
 const TEAM_JSON: &[u8] = br#"{"id": "t1", "name": "Team One"}"#;
-
-fn builder(url: &str) -> sauce_accounts::ClientBuilder {
-    Client::builder().base_url(url).credentials(Credentials::new(USERNAME, ACCESS_KEY)).no_proxy()
-}
-
-/// A retry policy that records its waits instead of sleeping.
-fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
-    let waits = Arc::new(Mutex::new(Vec::new()));
-    let recorder = waits.clone();
-    let policy = RetryPolicy::default().max_attempts(4).sleeper(move |wait| recorder.lock().unwrap().push(wait));
-    (policy, waits)
-}
 
 /// A base URL on a loopback port nothing listens on.
 fn closed_port_url() -> String {

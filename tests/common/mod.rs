@@ -5,7 +5,10 @@
 use std::sync::OnceLock;
 
 use base64::Engine as _;
-use sauce_accounts::{Client, Credentials, RetryPolicy};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sauce_accounts::{Client, ClientBuilder, Credentials, RetryPolicy};
 use serde_json::Value;
 
 pub const USERNAME: &str = "org-admin";
@@ -27,6 +30,19 @@ pub fn client(base_url: &str) -> Client {
         .no_proxy()
         .build()
         .expect("a loopback client builds")
+}
+
+/// A builder for a loopback base URL with the test credentials and no proxy.
+pub fn builder(base_url: &str) -> ClientBuilder {
+    Client::builder().base_url(base_url).credentials(Credentials::new(USERNAME, ACCESS_KEY)).no_proxy()
+}
+
+/// A retry policy (up to 4 attempts) that records its waits instead of sleeping.
+pub fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let recorder = waits.clone();
+    let policy = RetryPolicy::default().max_attempts(4).sleeper(move |wait| recorder.lock().unwrap().push(wait));
+    (policy, waits)
 }
 
 /// The spec as JSON.
