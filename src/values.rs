@@ -136,7 +136,11 @@ impl<'de> Deserialize<'de> for ConcurrencyCount {
 }
 
 /// A user's role in the organization, sent and received as its number.
+///
+/// The docs list 1, 3 and 4; the service may send others (new roles appear), which decode
+/// as [`RoleId::Other`] with the number kept, so one unknown role never breaks a listing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RoleId {
     /// `1`: administers the whole organization and every team in it.
     OrganizationAdmin,
@@ -144,50 +148,57 @@ pub enum RoleId {
     Member,
     /// `4`: administers their team.
     TeamAdmin,
+    /// A role number the docs do not list, as the service sent it.
+    Other(u64),
 }
 
 impl RoleId {
     /// The number the API uses.
-    pub fn number(self) -> u8 {
+    pub fn number(self) -> u64 {
         match self {
             RoleId::OrganizationAdmin => 1,
             RoleId::Member => 3,
             RoleId::TeamAdmin => 4,
+            RoleId::Other(number) => number,
         }
     }
 
-    /// The role for an API number, if it is one.
-    pub fn from_number(number: u64) -> Option<RoleId> {
+    /// The role for an API number; numbers the docs do not list become [`RoleId::Other`].
+    pub fn from_number(number: u64) -> RoleId {
         match number {
-            1 => Some(RoleId::OrganizationAdmin),
-            3 => Some(RoleId::Member),
-            4 => Some(RoleId::TeamAdmin),
-            _ => None,
+            1 => RoleId::OrganizationAdmin,
+            3 => RoleId::Member,
+            4 => RoleId::TeamAdmin,
+            other => RoleId::Other(other),
         }
+    }
+
+    /// Whether the docs list this role (1, 3 or 4).
+    pub fn is_documented(self) -> bool {
+        !matches!(self, RoleId::Other(_))
     }
 }
 
 impl fmt::Display for RoleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RoleId::OrganizationAdmin => "organization admin",
-            RoleId::Member => "member",
-            RoleId::TeamAdmin => "team admin",
-        })
+        match self {
+            RoleId::OrganizationAdmin => f.write_str("organization admin"),
+            RoleId::Member => f.write_str("member"),
+            RoleId::TeamAdmin => f.write_str("team admin"),
+            RoleId::Other(number) => write!(f, "role {number}"),
+        }
     }
 }
 
 impl Serialize for RoleId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u8(self.number())
+        serializer.serialize_u64(self.number())
     }
 }
 
 impl<'de> Deserialize<'de> for RoleId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let number = ConcurrencyCount::deserialize(deserializer)?.0;
-        RoleId::from_number(number)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown role {number} (expected 1, 3 or 4)")))
+        Ok(RoleId::from_number(ConcurrencyCount::deserialize(deserializer)?.0))
     }
 }
 

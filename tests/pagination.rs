@@ -20,7 +20,10 @@ fn users_are_listed_across_pages_ending_with_a_short_one() {
             server
                 .mock("GET", format!("/team-management/v1/users/?status=active&limit=3&offset={offset}").as_str())
                 .match_header("authorization", authorization().as_str())
-                .with_body(json!({"links": {}, "count": total, "results": users(offset, size)}).to_string())
+                .with_body(
+                    json!({"links": {"next": null, "previous": null}, "count": total, "results": users(offset, size)})
+                        .to_string(),
+                )
                 .expect(1)
                 .create()
         })
@@ -122,4 +125,31 @@ fn an_error_mid_listing_is_yielded_once_and_ends_it() {
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
     assert_eq!(results[2].as_ref().unwrap_err().status(), Some(500));
+}
+
+/// A role number the docs never listed must not break the listing it appears in; the number
+/// survives decoding and encoding again.
+#[test]
+fn an_unlisted_role_number_decodes_and_keeps_its_value() {
+    let mut server = Server::new();
+    let body = json!({
+        "count": 3,
+        "links": {"next": null, "previous": null, "first": null, "last": null},
+        "results": [
+            {"id": "u1", "username": "admin", "roles": [{"name": "admin", "role": 1}]},
+            {"id": "u2", "username": "billing", "roles": [{"name": "billing admin", "role": 2}]},
+            {"id": "u3", "username": "viewer", "roles": [{"name": "viewer", "role": 7}]}
+        ]
+    });
+    server.mock("GET", "/team-management/v1/users/").with_body(body.to_string()).create();
+    let client = client(&server.url());
+    let page = client.users().lookup().send().expect("one unknown role must not fail the listing");
+    let roles: Vec<sauce_accounts::RoleId> = page.results.iter().map(|user| user.roles[0].role).collect();
+    use sauce_accounts::RoleId;
+    assert_eq!(roles, [RoleId::OrganizationAdmin, RoleId::Other(2), RoleId::Other(7)]);
+    assert_eq!(roles[2].to_string(), "role 7");
+    assert!(!roles[1].is_documented() && roles[0].is_documented());
+    let encoded = serde_json::to_value(&page).unwrap();
+    assert_eq!(encoded["results"][1]["roles"][0]["role"], 2);
+    assert_eq!(encoded["results"][2]["roles"][0]["role"], 7);
 }

@@ -337,6 +337,9 @@ fn listings_cap_limit_at_100_and_link_pages() {
         .into_body()
         .read_to_string()
         .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert!(value["links"]["previous"].is_null(), "the key is sent, with null: {}", value["links"]);
+    assert!(value["links"].as_object().unwrap().contains_key("previous"));
     let raw: types::UserList = serde_json::from_str(&raw).unwrap();
     assert_eq!(raw.results.len(), 100, "limit is capped at 100");
     let all: Vec<_> = client.users().lookup().username("bulk").limit(30).iter().map(Result::unwrap).collect();

@@ -78,7 +78,7 @@ fn require_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
     let caller = caller(state, call);
     match caller.role {
         RoleId::OrganizationAdmin | RoleId::TeamAdmin => Ok(caller),
-        RoleId::Member => Err(forbidden()),
+        RoleId::Member | RoleId::Other(_) => Err(forbidden()),
     }
 }
 
@@ -333,7 +333,7 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
                 user.teams.iter().filter_map(|id| state.team(id)).any(|team| names.contains(&team.name))
             })
         })
-        .filter(|user| roles.as_ref().is_none_or(|roles| roles.contains(&u64::from(user.role.number()))))
+        .filter(|user| roles.as_ref().is_none_or(|roles| roles.contains(&user.role.number())))
         .filter(|user| {
             phrase.is_empty()
                 || [&user.first_name, &user.last_name, &user.email]

@@ -206,7 +206,8 @@ impl State {
                 }
                 None => Vec::new(),
             };
-            let role = RoleId::from_number(user.role.unwrap_or(3))
+            let role = Some(RoleId::from_number(user.role.unwrap_or(3)))
+                .filter(|role| role.is_documented())
                 .ok_or_else(|| format!("user {}: role must be 1, 3 or 4", user.username))?;
             let email = user.email.clone().unwrap_or_else(|| {
                 format!("{}@{}.example", user.username, seed.organization.name.to_ascii_lowercase().replace(' ', "-"))
