@@ -20,6 +20,10 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("OrgRef", "crate::OrgRef", &[]),
     // the spec cannot document enum values one by one, and every public item has docs.
     ("UserStatus", "crate::UserStatus", &[TypeImpl::Display, TypeImpl::FromStr]),
+    // the classic API sends minutes as a number or as the word "infinite";
+    ("Minutes", "crate::Minutes", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    // real-device counts come as a number or as an object, and both must decode;
+    ("DeviceCount", "crate::DeviceCount", &[TypeImpl::Default]),
     // ids get a type each (a team's id must not be passed where a user's belongs), with the
     // conversions that keep call sites short (`From<&str>`, `Deref<Target = str>`);
     ("UserId", "crate::UserId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),

@@ -8,6 +8,7 @@ pub mod cli;
 mod client;
 mod credentials;
 mod error;
+mod extras;
 pub mod ids;
 mod pagination;
 mod path;
@@ -32,7 +33,7 @@ pub use region::{Region, UnknownRegion};
 pub use resolver::{ADDRESS_TTL, NameResolutionStats};
 pub use retry::RetryPolicy;
 pub use transport::Method;
-pub use values::{ConcurrencyCount, OrgRef, RoleId, Secret, UserStatus};
+pub use values::{ConcurrencyCount, DeviceCount, Minutes, OrgRef, RoleId, Secret, UserStatus};
 
 /// The request and response models, generated from `openapi/accounts.yaml` by `build.rs`
 /// (progenitor's type generation). Fields follow the spec; unknown fields in responses are

@@ -255,3 +255,106 @@ impl FromStr for UserStatus {
         }
     }
 }
+
+/// Test minutes, which the service reports as a number or as the word `"infinite"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Minutes {
+    /// So many minutes (a number, or a string of digits).
+    Count(u64),
+    /// No limit: the service sends `"infinite"`.
+    Infinite,
+}
+
+impl Minutes {
+    /// The number of minutes, or `None` for no limit.
+    pub fn count(self) -> Option<u64> {
+        match self {
+            Minutes::Count(count) => Some(count),
+            Minutes::Infinite => None,
+        }
+    }
+}
+
+impl Default for Minutes {
+    fn default() -> Self {
+        Minutes::Count(0)
+    }
+}
+
+impl fmt::Display for Minutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Minutes::Count(count) => count.fmt(f),
+            Minutes::Infinite => f.write_str("infinite"),
+        }
+    }
+}
+
+impl FromStr for Minutes {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("infinite") {
+            return Ok(Minutes::Infinite);
+        }
+        text.parse()
+            .map(Minutes::Count)
+            .map_err(|_| format!("{text:?} is neither a number of minutes nor \"infinite\""))
+    }
+}
+
+impl Serialize for Minutes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Minutes::Count(count) => serializer.serialize_u64(*count),
+            Minutes::Infinite => serializer.serialize_str("infinite"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Minutes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) => text.parse().map_err(serde::de::Error::custom),
+            other => ConcurrencyCount::deserialize(other)
+                .map(|count| Minutes::Count(count.0))
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// A real-device count, which the service sends as a plain number or, as the docs show it, as
+/// an object (`{"inUseDevices": 2}`, `{"allowedDevices": 10}`). Both forms decode and
+/// encode back as they came.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DeviceCount {
+    /// A plain number.
+    Number(ConcurrencyCount),
+    /// The object form, every key kept.
+    Object(std::collections::BTreeMap<String, serde_json::Value>),
+}
+
+impl DeviceCount {
+    /// The count, whichever form was sent: the number itself, or the object's
+    /// `inUseDevices` / `allowedDevices` (else its only numeric value).
+    pub fn count(&self) -> Option<u64> {
+        match self {
+            DeviceCount::Number(count) => Some(count.0),
+            DeviceCount::Object(fields) => ["inUseDevices", "allowedDevices"]
+                .iter()
+                .find_map(|key| fields.get(*key))
+                .or_else(|| {
+                    let mut numbers = fields.values().filter(|value| value.is_u64());
+                    numbers.next().filter(|_| numbers.next().is_none())
+                })
+                .and_then(serde_json::Value::as_u64),
+        }
+    }
+}
+
+impl Default for DeviceCount {
+    fn default() -> Self {
+        DeviceCount::Number(ConcurrencyCount(0))
+    }
+}

@@ -551,7 +551,33 @@ fn classic_get_user() {
     });
     let limits = user.concurrency_limit.unwrap();
     assert_eq!(limits.real_device, Some(ConcurrencyCount(2)), "a number sent as a string");
-    assert_eq!(user.minutes, Some(ConcurrencyCount(1000)));
+    assert_eq!(user.minutes, Some(sauce_accounts::Minutes::Count(1000)));
+}
+
+/// What the live service sends for a classic user, as other clients recorded it: minutes as
+/// the word "infinite", no `username` (the login is in `id`), fields the docs never show.
+#[test]
+fn a_live_classic_user_decodes_with_every_field() {
+    let live = json!({
+        "id": "jsmith", "creation_time": 1604612327, "minutes": "infinite", "manual_minutes": "infinite",
+        "can_run_manual": true, "is_admin": false, "is_sso": true, "entity_type": "user", "domain": "acme.example",
+        "verified": true, "prevent_emails": ["marketing"], "access_key": "00000000-0000-0000-0000-000000000000",
+        "concurrency_limit": {"overall": 10, "mac": "10", "real_device": 2, "scout": 5},
+        "ancestor_concurrency_limit": {"overall": 100, "mac": 100, "real_device": 20, "scout": 100},
+        "a_field_added_later": {"kept": "out of the way"}
+    });
+    let mut server = Server::new();
+    server.mock("GET", "/rest/v1/users/jsmith").with_body(live.to_string()).create();
+    let user = client(&server.url()).classic().get_user("jsmith").unwrap();
+    assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")));
+    assert_eq!(user.minutes, Some(sauce_accounts::Minutes::Infinite));
+    assert_eq!(user.manual_minutes.and_then(sauce_accounts::Minutes::count), None);
+    assert_eq!((user.can_run_manual, user.is_sso, user.verified), (Some(true), Some(true), Some(true)));
+    assert_eq!(user.domain.as_deref(), Some("acme.example"));
+    assert_eq!(user.prevent_emails, Some(json!(["marketing"])));
+    assert_eq!(user.concurrency_limit.unwrap().scout, Some(ConcurrencyCount(5)));
+    assert_eq!(user.ancestor_concurrency_limit.unwrap().overall, Some(ConcurrencyCount(100)));
+    assert_eq!(user.creation_time, Some(1604612327));
 }
 
 #[test]
@@ -562,12 +588,13 @@ fn classic_create_subaccount() {
         .mock("POST", "/rest/v1/users/parent.admin")
         .match_header("authorization", authorization().as_str())
         .match_body(Matcher::Json(request_example("classic_create_subaccount")))
-        .with_status(200)
-        .with_body(response_example("classic_get_user", "200"))
+        .with_status(201)
+        .with_body(response_example("classic_create_subaccount", "201"))
         .create();
     let user = client(&server.url()).classic().create_subaccount("parent.admin", &body).unwrap();
     mock.assert();
-    assert_eq!(user.username, "jsmith");
+    assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")), "201 without username");
+    assert_eq!(user.minutes, Some(sauce_accounts::Minutes::Infinite));
     let failure = server
         .mock("POST", "/rest/v1/users/parent.admin")
         .with_status(400)
@@ -702,5 +729,26 @@ fn get_real_device_concurrency() {
     let concurrency = exercise("get_real_device_concurrency", "GET", "/v1/rdc/concurrency", None, 200, |client| {
         client.concurrency().get_real_device()
     });
-    assert_eq!(concurrency.0["organization"]["maximum"]["allowedDevices"], json!(20));
+    let organization = concurrency.organization.unwrap();
+    assert_eq!(organization.maximum.unwrap().count(), Some(20));
+    assert_eq!(organization.current.unwrap().count(), Some(1));
+}
+
+/// Other clients read the real-device figures as plain integers; the docs show objects. Both
+/// decode, and each encodes back as it came.
+#[test]
+fn real_device_figures_decode_as_numbers_or_objects() {
+    let mut server = Server::new();
+    server
+        .mock("GET", "/v1/rdc/concurrency")
+        .with_body(r#"{"organization": {"current": 3, "maximum": "12"}}"#)
+        .expect(1)
+        .create();
+    let plain = client(&server.url()).concurrency().get_real_device().unwrap().organization.unwrap();
+    assert_eq!((plain.current.as_ref().unwrap().count(), plain.maximum.as_ref().unwrap().count()), (Some(3), Some(12)));
+    assert_eq!(serde_json::to_value(&plain).unwrap(), json!({"current": 3, "maximum": 12}));
+    let object: sauce_accounts::DeviceCount =
+        serde_json::from_value(json!({"inUseDevices": 4, "extra": true})).unwrap();
+    assert_eq!(object.count(), Some(4));
+    assert_eq!(serde_json::to_value(&object).unwrap(), json!({"inUseDevices": 4, "extra": true}));
 }

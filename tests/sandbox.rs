@@ -223,10 +223,8 @@ fn the_client_drives_every_operation() {
     mark("classic_get_organization_activity");
     assert_eq!(client.classic().get_teams_activity().unwrap().teams.len(), 5);
     mark("classic_get_teams_activity");
-    assert_eq!(
-        client.concurrency().get_real_device().unwrap().0["organization"]["maximum"]["allowedDevices"],
-        json!(10)
-    );
+    let devices = client.concurrency().get_real_device().unwrap().organization.unwrap();
+    assert_eq!(devices.maximum.unwrap().count(), Some(10));
     mark("get_real_device_concurrency");
 
     client.teams().delete(&team.id).unwrap();

@@ -565,7 +565,10 @@ fn classic_create_subaccount(state: &mut State, call: &Call) -> Handled {
     let mut user = state.new_user(&request.username, &request.email, first, last, RoleId::Member, parent.teams.clone());
     user.password = request.password;
     user.parent = Some(parent.username.clone());
-    let reply = Reply::json(200, &state.classic_user(&user, true));
+    // As the live service: 201, and the login in `id` with no `username`.
+    let mut created = state.classic_user(&user, true);
+    created.username = None;
+    let reply = Reply::json(201, &created);
     state.push_user(user);
     Ok(reply)
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::types;
-use crate::{ConcurrencyCount, OrgRef, RoleId, Secret};
+use crate::{ConcurrencyCount, Minutes, OrgRef, RoleId, Secret};
 
 /// What a sandbox starts with. The default is `src/sandbox/seed.json`; `sauce-sandbox --seed`
 /// and [`Sandbox::start_with`](super::Sandbox::start_with) take another in the same format.
@@ -475,9 +475,17 @@ impl State {
 
     pub(crate) fn classic_user(&self, user: &UserRecord, with_key: bool) -> types::ClassicUser {
         let team = user.teams.first().and_then(|id| self.team(id));
+        let virtual_machines = team.map_or(self.org.virtual_machines, |team| team.virtual_machines);
+        let real_devices = team.map_or(self.org.real_devices, |team| team.real_devices);
+        let limits = |virtual_machines: u64, real_devices: u64| types::ClassicConcurrencyLimit {
+            overall: Some(ConcurrencyCount(virtual_machines)),
+            mac: Some(ConcurrencyCount(virtual_machines)),
+            real_device: Some(ConcurrencyCount(real_devices)),
+            scout: Some(ConcurrencyCount(virtual_machines)),
+        };
         types::ClassicUser {
             id: Some(user.username.clone()),
-            username: user.username.clone(),
+            username: Some(user.username.clone()),
             email: Some(user.email.clone()),
             first_name: Some(user.first_name.clone()),
             last_name: Some(user.last_name.clone()),
@@ -486,12 +494,18 @@ impl State {
             parent: user.parent.clone(),
             access_key: with_key.then(|| user.access_key.clone()),
             creation_time: Some(user.created_at.timestamp()),
-            minutes: Some(ConcurrencyCount(10_000)),
-            concurrency_limit: Some(types::ClassicConcurrencyLimit {
-                overall: Some(ConcurrencyCount(team.map_or(self.org.virtual_machines, |team| team.virtual_machines))),
-                mac: Some(ConcurrencyCount(team.map_or(self.org.virtual_machines, |team| team.virtual_machines))),
-                real_device: Some(ConcurrencyCount(team.map_or(self.org.real_devices, |team| team.real_devices))),
-            }),
+            // As the live service reports enterprise accounts.
+            minutes: Some(Minutes::Infinite),
+            manual_minutes: Some(Minutes::Infinite),
+            can_run_manual: Some(true),
+            is_admin: Some(user.role == RoleId::OrganizationAdmin),
+            is_sso: Some(false),
+            entity_type: Some("user".into()),
+            domain: None,
+            verified: Some(true),
+            prevent_emails: Some(serde_json::json!([])),
+            concurrency_limit: Some(limits(virtual_machines, real_devices)),
+            ancestor_concurrency_limit: Some(limits(self.org.virtual_machines, self.org.real_devices)),
             subscribed: Some(true),
             vm_lockdown: Some(false),
         }
