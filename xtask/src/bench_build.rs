@@ -182,6 +182,22 @@ fn codegen_micros(target: &Path) -> Result<(u64, u64), String> {
     Err("build.rs left no codegen.txt".into())
 }
 
+/// The first run of the README's two commands in a fresh checkout: each builds from a clean
+/// target directory of its own (dependencies already fetched), in the dev profile they use.
+fn first_runs(root: &Path, work: &Path) -> Result<[(f64, usize, String); 2], String> {
+    let measure = |args: &[&str], target: &str| -> Result<(f64, usize, String), String> {
+        let started = Instant::now();
+        let log = run(&mut cargo(root, &work.join(target), args), &format!("cargo {}", args.join(" ")))?;
+        let crates = log.lines().filter(|line| line.trim_start().starts_with("Compiling ")).count();
+        Ok((started.elapsed().as_secs_f64(), crates, log))
+    };
+    run(&mut cargo(root, &work.join("target-first-tour"), &["fetch"]), "cargo fetch")?;
+    Ok([
+        measure(&["build", "--package", "sauce-accounts-tour"], "target-first-tour")?,
+        measure(&["test", "--workspace", "--no-run"], "target-first-tests")?,
+    ])
+}
+
 pub fn bench_build(keep: bool) -> Result<(), String> {
     let root = crate::root();
     let work = std::env::temp_dir().join(format!("sauce-accounts-bench-build-{}", std::process::id()));
@@ -217,6 +233,9 @@ pub fn bench_build(keep: bool) -> Result<(), String> {
     let ours_result = build(&ours, &ours_target, "ours")?;
     let (codegen, lines) = codegen_micros(&ours_target)?;
     let baseline_result = build(&baseline, &work.join("target-baseline"), "baseline")?;
+
+    println!("building the README's two commands from clean in this checkout…");
+    let [tour, tests] = first_runs(&root, &work)?;
 
     // Touch the library's src/ only: the generator must not run again.
     let lib = library.join("src/lib.rs");
@@ -264,6 +283,23 @@ pub fn bench_build(keep: bool) -> Result<(), String> {
         "| generator re-runs when only src/ changes | {} | — | — | no | {} |\n",
         if reran { "yes" } else { "no" },
         yes_no(!reran)
+    ));
+    // The test-only stacks: the mock server's async runtime and HTTP server, and the CLI's parser.
+    let test_only = ["mockito", "tokio", "hyper", "clap"];
+    let light = !tour.2.lines().any(|line| {
+        line.trim_start()
+            .strip_prefix("Compiling ")
+            .is_some_and(|rest| test_only.iter().any(|name| rest.starts_with(&format!("{name} "))))
+    });
+    table.push_str(&format!(
+        "| first run of the main job (`cargo tour`, from clean) | {:.1} s, {} crates | — | — | none of mockito, tokio, hyper, clap | {} |\n",
+        tour.0,
+        tour.1,
+        yes_no(light)
+    ));
+    table.push_str(&format!(
+        "| first run of the test command (`cargo test --workspace`, build only) | {:.1} s, {} crates | — | — | — | — |\n",
+        tests.0, tests.1
     ));
     print!("{table}");
     let machine = crate::report::machine();

@@ -52,9 +52,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root of the checkout this runs in: found at run time (`cargo run` sets
+/// `CARGO_MANIFEST_DIR` for the program it starts; else the current directory and its
+/// parents), not the path compiled into the binary, which may belong to another checkout.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    root_from(&start).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+/// The nearest of `start` and its parents that holds `openapi/accounts.yaml`.
+pub fn root_from(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find(|dir| dir.join("openapi/accounts.yaml").is_file()).map(Path::to_path_buf)
 }
 
 fn expand() -> Result<ExitCode, String> {

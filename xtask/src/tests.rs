@@ -291,3 +291,18 @@ fn documents_are_fetched_by_url() {
     let report = sync::compare(SPEC, DEVIATIONS, names, &set).unwrap();
     assert!(report.in_sync(), "{}", report.render(true));
 }
+
+#[test]
+fn the_root_is_found_at_run_time_from_any_folder_inside_the_checkout() {
+    let checkout = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+    let inside = checkout.join("xtask/src");
+    std::fs::create_dir_all(&inside).unwrap();
+    std::fs::create_dir_all(checkout.join("openapi")).unwrap();
+    std::fs::write(checkout.join("openapi/accounts.yaml"), "openapi: 3.0.3\n").unwrap();
+    assert_eq!(crate::root_from(&inside), Some(checkout.clone()));
+    assert_eq!(crate::root_from(&checkout), Some(checkout.clone()));
+    assert_eq!(crate::root_from(&std::env::temp_dir()), None);
+    std::fs::remove_dir_all(&checkout).unwrap();
+    // Run by `cargo test`, the root is this checkout.
+    assert!(crate::root().join("openapi/accounts.yaml").is_file());
+}

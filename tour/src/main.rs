@@ -2,7 +2,7 @@
 //! network): look up the organization and its teams, create a team and a user in it, promote
 //! them, page through users, rotate their key, deactivate them and clean up.
 //!
-//!     cargo run --example tour
+//!     cargo tour
 //!
 //! With `--live` and SAUCE_USERNAME / SAUCE_ACCESS_KEY (and SAUCE_REGION) set, it runs only
 //! the read-only steps against your real organization instead.
