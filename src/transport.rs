@@ -1,7 +1,8 @@
 //! Sends one operation's request: URL, authentication, retries, redirects, size limit, and
 //! the mapping of every outcome to a typed result or [`Error`].
 //!
-//! This is the only module that talks to `ureq`. The generated operations reach it through
+//! This is the only module that sends requests (the agent itself is built in `client`, its
+//! resolver in `resolver`). The generated operations reach it through
 //! [`Call`] and `Client::execute` / `Client::execute_empty`.
 
 use std::time::{Duration, Instant, SystemTime};

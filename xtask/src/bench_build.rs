@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     headers.insert(reqwest::header::AUTHORIZATION, format!("Basic {}", encode(pair.as_bytes())).parse()?);
     let http = reqwest::Client::builder().default_headers(headers).build()?;
     let client = Client::new_with_client("https://api.us-west-1.saucelabs.com", http);
-    let team_id: types::GetTeamTeamId = "80d69d16ebdb4c018cc9d81ea911761a".parse()?;
+    let team_id: types::TeamId = "80d69d16ebdb4c018cc9d81ea911761a".parse()?;
     let team = client.get_team(&team_id).await?;
     println!("{}", team.name);
     Ok(())
