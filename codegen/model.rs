@@ -35,6 +35,8 @@ pub struct Operation {
     pub query_params: Vec<Param>,
     /// The component schema name of the (required) JSON request body.
     pub body: Option<String>,
+    /// What the client checks in the body before sending, from the schema's keywords.
+    pub body_rules: Vec<BodyRule>,
     /// The spec's example request body as compact JSON, for the generated doc example.
     pub body_example: Option<String>,
     /// Every 2xx status the spec lists.
@@ -43,6 +45,21 @@ pub struct Operation {
     /// Documented non-2xx statuses with their descriptions.
     pub error_statuses: Vec<(u16, String)>,
     pub pagination: Option<Pagination>,
+}
+
+/// One check of a request body field: where (a JSON pointer) and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyRule {
+    pub pointer: String,
+    pub check: BodyCheck,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyCheck {
+    /// `format: password`: the service's password rules.
+    Password,
+    /// `pattern: '\S'`: not empty and not only white space.
+    NotBlank,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -265,6 +282,15 @@ fn read_operation(
         }
     };
 
+    let body_rules = match &body {
+        Some(name) => {
+            let mut rules = Vec::new();
+            body_rules(spec, name, "", 0, &mut rules).map_err(|message| here(format!("request body: {message}")))?;
+            rules
+        }
+        None => Vec::new(),
+    };
+
     if body.is_some() && !query_params.is_empty() {
         return Err(here("a request body together with query parameters is not supported".into()));
     }
@@ -326,12 +352,82 @@ fn read_operation(
         path_params: ordered,
         query_params,
         body,
+        body_rules,
         body_example,
         success_statuses,
         success,
         error_statuses,
         pagination,
     })
+}
+
+/// The pattern `format: password` strings carry; any other pattern has no client-side check
+/// and is refused, so the spec cannot promise a check the client does not make.
+pub const PASSWORD_PATTERN: &str = "^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])(?=.*[^A-Za-z0-9])[^\\s]+$";
+
+/// Collects the checks of an object schema's fields (and of nested object schemas), each at
+/// its JSON pointer under `prefix`.
+fn body_rules(
+    spec: &OpenAPI,
+    schema: &str,
+    prefix: &str,
+    depth: usize,
+    rules: &mut Vec<BodyRule>,
+) -> Result<(), String> {
+    if depth > 4 {
+        return Err(format!("{schema} nests too deeply"));
+    }
+    let SchemaKind::Type(Type::Object(object)) = &component_schema(spec, schema)?.schema_kind else {
+        return Ok(());
+    };
+    for (field, property) in &object.properties {
+        let pointer = format!("{prefix}/{field}");
+        // A property is inline, or `allOf: [$ref]` with a description beside it.
+        let target = match property {
+            ReferenceOr::Reference { reference } => Some(schema_ref_name(reference)?),
+            ReferenceOr::Item(item) => match &item.schema_kind {
+                SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                    [ReferenceOr::Reference { reference }] => Some(schema_ref_name(reference)?),
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        let resolved = match (&target, property) {
+            (Some(name), _) => component_schema(spec, name)?,
+            (None, ReferenceOr::Item(item)) => item.as_ref(),
+            (None, ReferenceOr::Reference { .. }) => unreachable!("references resolve above"),
+        };
+        match &resolved.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let password = matches!(
+                    &string.format,
+                    openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password)
+                );
+                match string.pattern.as_deref() {
+                    None => {}
+                    Some(PASSWORD_PATTERN) if password => {
+                        rules.push(BodyRule { pointer: pointer.clone(), check: BodyCheck::Password });
+                        continue;
+                    }
+                    Some("\\S") => rules.push(BodyRule { pointer: pointer.clone(), check: BodyCheck::NotBlank }),
+                    Some(other) => {
+                        return Err(format!("{schema}.{field}: the client has no check for pattern {other:?}"));
+                    }
+                }
+                if let Some(minimum) = string.min_length.filter(|minimum| *minimum > 1) {
+                    return Err(format!("{schema}.{field}: the client has no check for minLength {minimum}"));
+                }
+            }
+            SchemaKind::Type(Type::Object(_)) => {
+                if let Some(name) = &target {
+                    body_rules(spec, name, &pointer, depth + 1, rules)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The names between braces in a path template, in order.

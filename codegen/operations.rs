@@ -2,12 +2,14 @@
 //! a request builder for operations with optional query parameters, and a lazy iterator for
 //! the paginated ones. The emitted code talks to the hand-written core only through
 //! `crate::transport::Call`, `crate::Client::execute*`, `crate::path::segment`,
-//! `crate::transport::check_range` and `crate::Paginator`.
+//! `crate::transport::check_range`, `crate::transport::json_body` /
+//! `crate::transport::checked_json_body` (with the body's `crate::rules::Rule`s) and
+//! `crate::Paginator`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::model::{Api, Operation, PaginationStyle, Param, ParamKind, Payload};
+use super::model::{Api, BodyCheck, Operation, PaginationStyle, Param, ParamKind, Payload};
 
 pub fn generate(api: &Api) -> TokenStream {
     let mut accessors = Vec::new();
@@ -287,10 +289,22 @@ fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver
     } else {
         quote! { format!(#format_string #(, #segments)*) }
     };
-    let body = if has_body {
-        quote! { Some(crate::transport::json_body(OPERATION, body)?) }
-    } else {
-        quote! { None }
+    let rules: Vec<TokenStream> = operation
+        .body_rules
+        .iter()
+        .map(|rule| {
+            let pointer = &rule.pointer;
+            let check = match rule.check {
+                BodyCheck::Password => quote! { crate::rules::Check::Password },
+                BodyCheck::NotBlank => quote! { crate::rules::Check::NotBlank },
+            };
+            quote! { crate::rules::Rule { pointer: #pointer, check: #check } }
+        })
+        .collect();
+    let body = match (has_body, rules.is_empty()) {
+        (false, _) => quote! { None },
+        (true, true) => quote! { Some(crate::transport::json_body(OPERATION, body)?) },
+        (true, false) => quote! { Some(crate::transport::checked_json_body(OPERATION, body, &[#(#rules),*])?) },
     };
     let execute = match operation.success {
         Payload::Empty => quote! { execute_empty },
@@ -387,6 +401,24 @@ fn method_doc(operation: &Operation) -> String {
         }
         if let Some(body) = &operation.body {
             doc.push_str(&format!("- `body`: the JSON request body, [`{body}`](crate::types::{body}).\n"));
+        }
+        if !operation.body_rules.is_empty() {
+            let checks: Vec<String> = operation
+                .body_rules
+                .iter()
+                .map(|rule| {
+                    let what = match rule.check {
+                        BodyCheck::Password => "the password rules".to_string(),
+                        BodyCheck::NotBlank => "not blank".to_string(),
+                    };
+                    format!("`{}` ({what})", rule.pointer.trim_start_matches('/').replace('/', "."))
+                })
+                .collect();
+            doc.push_str(&format!(
+                "\nChecked before sending, as the spec states them: {}. A body that breaks one is refused with \
+                 [`Error::InvalidArgument`](crate::Error::InvalidArgument) and never sent.\n",
+                checks.join(", ")
+            ));
         }
     }
     doc.push_str("\n# Errors\n\n");

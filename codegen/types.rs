@@ -10,8 +10,13 @@ use progenitor::{GenerationSettings, Generator, TypeImpl};
 /// Schemas whose Rust type is hand-written in the crate, with the traits those types have.
 /// Each replacement exists because serde's derived behaviour would be wrong for the API:
 const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
-    // credentials must never appear in `Debug` output;
+    // credentials must never appear in `Debug` output, passwords included (whose rules the
+    // generated checks in `rules` enforce before sending);
     ("Secret", "crate::Secret", &[TypeImpl::FromStr]),
+    ("Password", "crate::Secret", &[TypeImpl::FromStr]),
+    // a team name is a plain string to callers; its rule is checked before sending, not by a
+    // constrained newtype that would make every literal fallible;
+    ("TeamName", "::std::string::String", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     // the API sends these numbers as integers or as strings of digits;
     ("ConcurrencyCount", "crate::ConcurrencyCount", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     // role numbers read better as named variants than as a validated integer;

@@ -16,6 +16,7 @@ mod rate_limit;
 mod region;
 mod resolver;
 mod retry;
+mod rules;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod transport;

@@ -87,6 +87,21 @@ pub(crate) fn json_body<T: serde::Serialize>(operation_id: &'static str, body: &
     })
 }
 
+/// Serializes a request body after checking the spec's rules for it (passwords, names).
+pub(crate) fn checked_json_body<T: serde::Serialize>(
+    operation_id: &'static str,
+    body: &T,
+    rules: &[crate::rules::Rule],
+) -> Result<Vec<u8>, Error> {
+    let encode_error = |error: serde_json::Error| Error::InvalidArgument {
+        operation_id,
+        message: format!("the request body cannot be encoded as JSON: {error}"),
+    };
+    let value = serde_json::to_value(body).map_err(encode_error)?;
+    crate::rules::check(operation_id, &value, rules)?;
+    serde_json::to_vec(&value).map_err(encode_error)
+}
+
 /// Refuses an integer query parameter outside the spec's bounds before anything is sent.
 pub(crate) fn check_range(
     operation_id: &'static str,

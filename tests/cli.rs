@@ -349,3 +349,27 @@ fn short_flags_work_and_negative_numbers_are_explained() {
     assert_eq!(negative.status.code(), Some(2));
     assert!(stderr(&negative).contains("-5 is negative"), "{}", stderr(&negative));
 }
+
+#[test]
+fn a_weak_password_is_refused_before_anything_is_sent() {
+    let output = run_with_stdin(
+        &[
+            "--sandbox",
+            "users",
+            "create",
+            "--username",
+            "weak.one",
+            "--first-name",
+            "W",
+            "--last-name",
+            "O",
+            "--email",
+            "w@o.example",
+            "--password-stdin",
+        ],
+        "weakpass\n",
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("does not meet the password rules"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("weakpass"), "{}", stderr(&output));
+}

@@ -402,3 +402,43 @@ fn an_unknown_host_is_named_and_not_retried() {
     assert!(text.contains("no-such-host.invalid") && !text.contains("retry"), "{text}");
     assert!(!error.is_retryable() && waits.lock().unwrap().is_empty(), "{error:?}");
 }
+
+// ----- input rules from the spec, checked before sending -----
+
+#[test]
+fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
+    let server = Scripted::start(vec![]);
+    let client = builder(&server.url).build().unwrap();
+    let weak = sauce_accounts::types::UpdateUserRequest {
+        password: Some("password1".into()),
+        verify_password: Some("password1".into()),
+        ..Default::default()
+    };
+    let error = client.users().update("u1", &weak).unwrap_err();
+    match &error {
+        Error::InvalidArgument { operation_id, message } => {
+            assert_eq!(*operation_id, "update_user");
+            assert!(message.contains("needs an uppercase letter, a special character"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!printed(&error).contains("password1"), "the password is never shown");
+    let blank = sauce_accounts::types::CreateTeamRequest {
+        name: "   ".into(),
+        description: None,
+        organization: None,
+        settings: Default::default(),
+    };
+    let error = client.teams().create(&blank).unwrap_err();
+    assert!(error.to_string().contains("name must not be empty or blank"), "{error}");
+    let subaccount = sauce_accounts::types::CreateSubaccountRequest {
+        username: "sub".into(),
+        name: "Sub-Account".into(),
+        email: "sub@acme.example".into(),
+        password: "Has Space1!".into(),
+        concurrency: None,
+    };
+    let error = client.classic().create_subaccount("parent", &subaccount).unwrap_err();
+    assert!(error.to_string().contains("needs no spaces"), "{error}");
+    assert!(server.finish().is_empty(), "nothing was sent");
+}

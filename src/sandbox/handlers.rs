@@ -102,23 +102,12 @@ fn body<T: DeserializeOwned>(call: &Call) -> Result<T, Reply> {
     })
 }
 
-fn password_problems(password: &str) -> Vec<String> {
-    let checks: [(bool, &str); 6] = [
-        (password.chars().any(|c| c.is_lowercase()), "Password must contain a lowercase letter."),
-        (password.chars().any(|c| c.is_uppercase()), "Password must contain an uppercase letter."),
-        (password.chars().any(|c| c.is_ascii_digit()), "Password must contain a digit."),
-        (
-            password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
-            "Password must contain a special character.",
-        ),
-        (password.chars().count() >= 8, "Password must be at least 8 characters long."),
-        (!password.chars().any(char::is_whitespace), "Password must not contain spaces."),
-    ];
-    checks.iter().filter(|(ok, _)| !ok).map(|(_, message)| message.to_string()).collect()
-}
-
 fn check_password(password: &Secret) -> Result<(), Reply> {
-    let problems = password_problems(password.expose());
+    // The same rules the client checks before sending (a client that skips them meets them here).
+    let problems: Vec<String> = crate::rules::password_problems(password.expose())
+        .iter()
+        .map(|problem| format!("The password needs {problem}."))
+        .collect();
     if problems.is_empty() { Ok(()) } else { Err(invalid(json!({ "password": problems }))) }
 }
 
