@@ -85,6 +85,9 @@ pub enum ParamKind {
     /// An identifier: a plain string component schema (`UserId`, `TeamId`) with a Rust type
     /// of its own.
     Id(String),
+    /// A comma-separated list (`type: array`, `style: form`, `explode: false`) of a component
+    /// schema's values (`roles=1,4` of `RoleId`).
+    List(String),
 }
 
 impl ParamKind {
@@ -92,6 +95,7 @@ impl ParamKind {
     pub fn doc_type(&self) -> &'static str {
         match self {
             ParamKind::String | ParamKind::StringEnum(_) | ParamKind::Id(_) => "string",
+            ParamKind::List(_) => "array",
             ParamKind::Integer { .. } => "integer",
             ParamKind::Boolean => "boolean",
         }
@@ -229,6 +233,13 @@ fn read_operation(
             return Err(here(format!("parameter {} must use `schema`, not `content`", data.name)));
         };
         let kind = param_kind(spec, schema).map_err(|message| here(format!("parameter {}: {message}", data.name)))?;
+        if matches!(kind, ParamKind::List(_)) {
+            let comma_separated = matches!(param, Parameter::Query { style: openapiv3::QueryStyle::Form, .. })
+                && data.explode == Some(false);
+            if !comma_separated {
+                return Err(here(format!("array parameter {} must be `style: form` with `explode: false`", data.name)));
+            }
+        }
         let param = Param {
             name: data.name.clone(),
             description: data.description.clone().unwrap_or_default(),
@@ -524,7 +535,13 @@ fn param_kind(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Result<ParamKind,
                 Ok(ParamKind::Integer { minimum: integer.minimum, maximum: integer.maximum })
             }
             SchemaKind::Type(Type::Boolean(_)) => Ok(ParamKind::Boolean),
-            _ => Err("only string, integer, boolean or a $ref to a string enum are supported".into()),
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(ReferenceOr::Reference { reference }) => Ok(ParamKind::List(schema_ref_name(reference)?)),
+                _ => Err("array items must be a $ref to a component schema".into()),
+            },
+            _ => {
+                Err("only string, integer, boolean, an array of a component or a $ref to a string are supported".into())
+            }
         },
     }
 }

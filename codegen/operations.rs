@@ -148,8 +148,12 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
     let setter_args: Vec<TokenStream> = operation
         .query_params
         .iter()
-        .map(|param| match param.kind {
+        .map(|param| match &param.kind {
             ParamKind::String => quote! { impl Into<String> },
+            ParamKind::List(name) => {
+                let item = type_path(name);
+                quote! { impl IntoIterator<Item = impl Into<#item>> }
+            }
             _ => param_type(param),
         })
         .collect();
@@ -158,6 +162,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .iter()
         .map(|param| match param.kind {
             ParamKind::String => quote! { value.into() },
+            ParamKind::List(_) => quote! { value.into_iter().map(Into::into).collect() },
             _ => quote! { value },
         })
         .collect();
@@ -338,6 +343,17 @@ fn query_push(param: &Param) -> TokenStream {
                 }
             }
         }
+        ParamKind::List(_) => quote! {
+            if let Some(values) = &self.#field {
+                if values.is_empty() {
+                    return Err(crate::Error::InvalidArgument {
+                        operation_id: OPERATION,
+                        message: format!("{} needs at least one value (leave it unset for no filter)", #name),
+                    });
+                }
+                query.push((#name, crate::transport::comma_list(values)));
+            }
+        },
         _ => quote! {
             if let Some(value) = &self.#field {
                 query.push((#name, value.to_string()));
@@ -363,6 +379,10 @@ fn param_type(param: &Param) -> TokenStream {
         ParamKind::Integer { .. } => quote! { i64 },
         ParamKind::Boolean => quote! { bool },
         ParamKind::StringEnum(name) | ParamKind::Id(name) => type_path(name),
+        ParamKind::List(name) => {
+            let item = type_path(name);
+            quote! { Vec<#item> }
+        }
     }
 }
 

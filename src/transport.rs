@@ -102,6 +102,20 @@ pub(crate) fn checked_json_body<T: serde::Serialize>(
     serde_json::to_vec(&value).map_err(encode_error)
 }
 
+/// A list query parameter as the API takes it (`roles=1,4`): each value as it goes on the
+/// wire (a number as its digits, a string as itself), comma-separated.
+pub(crate) fn comma_list<T: serde::Serialize>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(|value| match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Refuses an integer query parameter outside the spec's bounds before anything is sent.
 pub(crate) fn check_range(
     operation_id: &'static str,

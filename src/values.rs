@@ -179,6 +179,13 @@ impl RoleId {
     }
 }
 
+impl From<u64> for RoleId {
+    /// A role by its number, as the API sends it (`RoleId::from(4)` is the team admin).
+    fn from(number: u64) -> Self {
+        RoleId::from_number(number)
+    }
+}
+
 impl fmt::Display for RoleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -270,7 +270,7 @@ fn lookup_users() {
                 .username("an")
                 .teams("t1,t2")
                 .team_name("Sauce Docs")
-                .roles("1,4")
+                .roles([RoleId::OrganizationAdmin, RoleId::TeamAdmin])
                 .phrase("jim@")
                 .status(UserStatus::Active)
                 .limit(30)
@@ -281,6 +281,29 @@ fn lookup_users() {
     assert_eq!(page.count, 2);
     assert_eq!(page.results[0].username, "jim.smith");
     assert_eq!(page.results[0].roles[0].role, RoleId::Member);
+}
+
+/// The role filter takes typed roles, raw numbers, and numbers the docs never listed.
+#[test]
+fn the_role_filter_takes_typed_and_raw_roles() {
+    let mut server = Server::new();
+    let mocks: Vec<_> = ["roles=4", "roles=1%2C4", "roles=2%2C3"]
+        .into_iter()
+        .map(|query| {
+            server
+                .mock("GET", format!("/team-management/v1/users/?{query}").as_str())
+                .with_body(r#"{"count": 0, "links": {"next": null, "previous": null}, "results": []}"#)
+                .expect(1)
+                .create()
+        })
+        .collect();
+    let client = client(&server.url());
+    client.users().lookup().roles([RoleId::TeamAdmin]).send().unwrap();
+    client.users().lookup().roles([1u64, 4]).send().unwrap();
+    client.users().lookup().roles(vec![RoleId::Other(2), RoleId::Member]).send().unwrap();
+    mocks.iter().for_each(|mock| mock.assert());
+    let empty = client.users().lookup().roles(Vec::<RoleId>::new()).send().unwrap_err();
+    assert!(empty.to_string().contains("roles needs at least one value"), "{empty}");
 }
 
 #[test]

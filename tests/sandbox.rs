@@ -109,7 +109,8 @@ fn the_client_drives_every_operation() {
     let keys = client.teams().reset_access_keys(&team.id).unwrap();
     mark("reset_team_access_keys");
     assert_eq!(keys.0.len(), 1);
-    let found = client.users().lookup().username("e2e").status(UserStatus::Active).roles("3").send().unwrap();
+    let found =
+        client.users().lookup().username("e2e").status(UserStatus::Active).roles([RoleId::Member]).send().unwrap();
     mark("lookup_users");
     assert_eq!(found.results[0].id, user.id);
     assert_eq!(client.users().get_active_team().unwrap_err().status(), Some(404), "the admin has no team");

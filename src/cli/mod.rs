@@ -112,21 +112,25 @@ fn count(text: &str) -> Result<u64, String> {
 const ROLE_NAMES: [(&str, RoleId); 3] =
     [("org-admin", RoleId::OrganizationAdmin), ("team-admin", RoleId::TeamAdmin), ("member", RoleId::Member)];
 
-/// A comma-separated list of roles by name (or number) into the numbers the API filters on.
-fn role_list(text: &str) -> Result<String, String> {
-    let mut numbers = Vec::new();
+/// The roles a `--roles` filter names.
+#[derive(Clone, Debug)]
+struct RoleFilter(Vec<RoleId>);
+
+/// A comma-separated list of roles by name (or number).
+fn role_list(text: &str) -> Result<RoleFilter, String> {
+    let mut roles = Vec::new();
     for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
         let role = ROLE_NAMES
             .iter()
             .find(|(name, role)| item.eq_ignore_ascii_case(name) || item == role.number().to_string())
             .map(|(_, role)| *role)
             .ok_or_else(|| format!("unknown role {item:?}: use org-admin, team-admin or member (or 1, 4, 3)"))?;
-        numbers.push(role.number().to_string());
+        roles.push(role);
     }
-    if numbers.is_empty() {
+    if roles.is_empty() {
         return Err("name at least one role: org-admin, team-admin or member".into());
     }
-    Ok(numbers.join(","))
+    Ok(RoleFilter(roles))
 }
 
 #[derive(Debug, Args)]
@@ -296,7 +300,7 @@ enum Users {
         team_name: Option<String>,
         /// Comma-separated roles: org-admin, team-admin, member (or their numbers 1, 4, 3).
         #[arg(long, value_parser = role_list)]
-        roles: Option<String>,
+        roles: Option<RoleFilter>,
         /// Users whose first name, last name or email starts with this.
         #[arg(long)]
         phrase: Option<String>,
@@ -918,12 +922,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     username = username,
                     teams = teams,
                     team_name = team_name,
-                    roles = roles,
                     phrase = phrase,
                     status = status,
                     limit = page.limit,
                     offset = page.offset,
                 );
+                let request = match roles {
+                    Some(RoleFilter(roles)) => request.roles(roles.iter().copied()),
+                    None => request,
+                };
                 if all {
                     let users = collect(request.iter())?;
                     out.listing(users.len() as u64, &users)
