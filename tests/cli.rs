@@ -373,3 +373,10 @@ fn a_weak_password_is_refused_before_anything_is_sent() {
     assert!(stderr(&output).contains("does not meet the password rules"), "{}", stderr(&output));
     assert!(!stderr(&output).contains("weakpass"), "{}", stderr(&output));
 }
+
+#[test]
+fn users_me_shows_whose_credentials_these_are() {
+    assert_eq!(json(&["users", "me"])["username"], "sandbox-admin");
+    let refused = sandbox(&["-u", "ada.web", "-k", "wrong-key", "users", "me"]);
+    assert_eq!(refused.status.code(), Some(1), "a wrong key is an error, not a profile");
+}

@@ -14,7 +14,7 @@ use sauce_accounts::{Client, ConcurrencyCount, Error, OrgRef, RoleId};
 use serde_json::{Value, json};
 
 /// The operations this file proves, checked against the spec by `every_operation_is_tested`.
-const TESTED: [&str; 38] = [
+const TESTED: [&str; 39] = [
     "lookup_teams",
     "create_team",
     "get_team",
@@ -26,6 +26,7 @@ const TESTED: [&str; 38] = [
     "lookup_users",
     "create_user",
     "get_active_team",
+    "get_current_user",
     "get_user",
     "replace_user",
     "update_user",
@@ -328,6 +329,14 @@ fn get_active_team() {
         client.users().get_active_team()
     });
     assert_eq!(team.name, "Team A");
+}
+
+#[test]
+fn get_current_user() {
+    let me = exercise("get_current_user", "GET", "/team-management/v1/users/me/", None, 200, |client| {
+        client.users().get_current()
+    });
+    assert_eq!((me.username.as_str(), me.roles[0].role), ("jim.smith", RoleId::Member));
 }
 
 #[test]

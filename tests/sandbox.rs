@@ -115,6 +115,11 @@ fn the_client_drives_every_operation() {
     assert_eq!(found.results[0].id, user.id);
     assert_eq!(client.users().get_active_team().unwrap_err().status(), Some(404), "the admin has no team");
     mark("get_active_team");
+    let me = client.users().get_current().unwrap();
+    assert_eq!((me.username.as_str(), me.is_organization_admin), ("sandbox-admin", Some(true)));
+    let ada = sandbox.client_for(Credentials::new("ada.web", "wrong")).unwrap();
+    assert_eq!(ada.users().get_current().unwrap_err().status(), Some(401));
+    mark("get_current_user");
     assert_eq!(client.users().get(&user.id).unwrap().username, "e2e.user");
     mark("get_user");
     let replaced = client

@@ -376,6 +376,8 @@ enum Users {
     },
     /// Show the caller's active team.
     ActiveTeam,
+    /// Show the user these credentials belong to.
+    Me,
     /// Make a user an organization admin.
     MakeAdmin {
         #[arg(value_name = "USER", help = USER_HELP)]
@@ -590,6 +592,7 @@ impl Cli {
                 Users::Teams { .. } => "get_user_teams",
                 Users::SetTeams { .. } => "set_user_teams",
                 Users::ActiveTeam => "get_active_team",
+                Users::Me => "get_current_user",
                 Users::MakeAdmin { .. } => "set_user_admin",
                 Users::MakeTeamAdmin { .. } => "set_user_team_admin",
                 Users::MakeMember { .. } => "set_user_member",
@@ -1012,6 +1015,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 out.done(&format!("{user} now belongs to {}.", teams.join(", ")))
             }
             Users::ActiveTeam => out.print(&client.users().get_active_team()?),
+            Users::Me => out.print(&client.users().get_current()?),
             Users::MakeAdmin { user_id: user } => {
                 let user = client.users().set_admin(&user_id(&client, user)?)?;
                 out.changed(&user, &format!("{} is now an organization admin.", label_of(&user)))

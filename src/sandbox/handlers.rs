@@ -24,6 +24,7 @@ pub(crate) fn handle(state: &mut State, call: &Call) -> Handled {
         "lookup_users" => lookup_users(state, call),
         "create_user" => create_user(state, call),
         "get_active_team" => get_active_team(state, call),
+        "get_current_user" => Ok(Reply::json(200, &state.user_profile(&caller(state, call)))),
         "get_user" => get_user(state, call),
         "replace_user" => write_user(state, call, true),
         "update_user" => write_user(state, call, false),

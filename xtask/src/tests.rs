@@ -206,7 +206,10 @@ fn the_real_docs_are_in_sync_with_the_spec() {
     let read = |name: &str| std::fs::read_to_string(crate::root().join(name)).unwrap();
     let report = sync::compare(&read("openapi/accounts.yaml"), &read("openapi/deviations.yaml"), names, &set).unwrap();
     assert!(report.in_sync(), "{}", report.render(false));
-    assert_eq!(report.spec_operations, 38);
+    // Every operation of the spec, counted by the generator's own reading of it.
+    let spec = crate::codegen::model::parse_spec(&read("openapi/accounts.yaml")).unwrap();
+    let operations = crate::codegen::model::read_api(&spec).unwrap().operations.len();
+    assert_eq!(report.spec_operations, operations);
 }
 
 #[test]
