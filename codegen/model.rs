@@ -60,6 +60,8 @@ pub enum BodyCheck {
     Password,
     /// `pattern: '\S'`: not empty and not only white space.
     NotBlank,
+    /// `maxLength`.
+    MaxChars(u64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -429,6 +431,9 @@ fn body_rules(
                 if let Some(minimum) = string.min_length.filter(|minimum| *minimum > 1) {
                     return Err(format!("{schema}.{field}: the client has no check for minLength {minimum}"));
                 }
+                if let Some(maximum) = string.max_length {
+                    rules.push(BodyRule { pointer, check: BodyCheck::MaxChars(maximum as u64) });
+                }
             }
             SchemaKind::Type(Type::Object(_)) => {
                 if let Some(name) = &target {
@@ -449,11 +454,21 @@ pub fn path_placeholders(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// `lookup_teams` in `teams` → `lookup`; `set_user_team_admin` in `users` → `set_team_admin`.
-/// The words removed are the tag itself and its singular.
+/// `lookup_teams` in `teams` → `lookup`; `set_user_team_admin` in `users` → `set_team_admin`;
+/// `reset_service_account_access_key` in `service_accounts` → `reset_access_key`. The words
+/// removed are the tag's words in sequence, or its singular's.
 pub fn method_name(operation_id: &str, tag: &str) -> String {
-    let singular = tag.strip_suffix('s').unwrap_or(tag);
-    let words: Vec<&str> = operation_id.split('_').filter(|word| *word != tag && *word != singular).collect();
+    let tag_words: Vec<&str> = tag.split(['_', '-']).collect();
+    let mut singular_words = tag_words.clone();
+    if let Some(last) = singular_words.last_mut() {
+        *last = last.strip_suffix('s').unwrap_or(last);
+    }
+    let mut words: Vec<&str> = operation_id.split('_').collect();
+    for pattern in [&tag_words, &singular_words] {
+        while let Some(start) = words.windows(pattern.len()).position(|window| window == pattern.as_slice()) {
+            words.drain(start..start + pattern.len());
+        }
+    }
     if words.is_empty() { operation_id.to_string() } else { words.join("_") }
 }
 

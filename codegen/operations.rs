@@ -302,6 +302,7 @@ fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver
             let check = match rule.check {
                 BodyCheck::Password => quote! { crate::rules::Check::Password },
                 BodyCheck::NotBlank => quote! { crate::rules::Check::NotBlank },
+                BodyCheck::MaxChars(maximum) => quote! { crate::rules::Check::MaxChars(#maximum) },
             };
             quote! { crate::rules::Rule { pointer: #pointer, check: #check } }
         })
@@ -430,6 +431,7 @@ fn method_doc(operation: &Operation) -> String {
                     let what = match rule.check {
                         BodyCheck::Password => "the password rules".to_string(),
                         BodyCheck::NotBlank => "not blank".to_string(),
+                        BodyCheck::MaxChars(maximum) => format!("at most {maximum} characters"),
                     };
                     format!("`{}` ({what})", rule.pointer.trim_start_matches('/').replace('/', "."))
                 })

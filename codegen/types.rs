@@ -34,6 +34,9 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("UserId", "crate::UserId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     ("TeamId", "crate::TeamId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     ("OrganizationId", "crate::OrganizationId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    ("ServiceAccountId", "crate::ServiceAccountId", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
+    // like a team name, a service account's name is a plain string with checks before sending;
+    ("ServiceAccountName", "::std::string::String", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
 ];
 
 pub fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {

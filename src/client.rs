@@ -21,8 +21,8 @@ pub const DEFAULT_MAX_BODY_SIZE: u64 = 10 * 1024 * 1024;
 ///
 /// Cheap to clone (an `Arc`), `Send + Sync`, and every clone shares one connection pool.
 /// Operations are grouped the way the spec tags them: [`Client::teams`], [`Client::users`],
-/// [`Client::membership`], [`Client::organizations`], [`Client::classic`] and
-/// [`Client::concurrency`].
+/// [`Client::membership`], [`Client::organizations`], [`Client::classic`],
+/// [`Client::concurrency`] and [`Client::service_accounts`].
 ///
 /// ```no_run
 /// use sauce_accounts::{Client, Credentials, Region};

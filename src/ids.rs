@@ -162,3 +162,9 @@ id_type! {
     /// An organization's identifier; see the [module](crate::ids).
     OrganizationId
 }
+
+id_type! {
+    /// A service account's identifier (`7ddb81628f5f4e77b5f74d9dec4980db`); see the
+    /// [module](crate::ids).
+    ServiceAccountId
+}

@@ -1,5 +1,5 @@
-//! The input rules the spec states as schema (`format: password`, a team name's `pattern`),
-//! checked before a request leaves. `build.rs` derives each operation's table of
+//! The input rules the spec states as schema (`format: password`, a name's `pattern` and
+//! `maxLength`), checked before a request leaves. `build.rs` derives each operation's table of
 //! checks from the spec, so the client checks exactly what the spec promises.
 
 use crate::Error;
@@ -18,6 +18,8 @@ pub(crate) enum Check {
     Password,
     /// Not empty and not only white space.
     NotBlank,
+    /// At most this many characters.
+    MaxChars(u64),
 }
 
 /// What a password lacks, in the words of the rule; empty when it passes. The password
@@ -52,6 +54,8 @@ pub(crate) fn check(operation_id: &'static str, body: &serde_json::Value, rules:
                 })
             }
             Check::NotBlank => value.trim().is_empty().then(|| format!("{field} must not be empty or blank")),
+            Check::MaxChars(maximum) => ((value.chars().count() as u64) > maximum)
+                .then(|| format!("{field} must have at most {maximum} characters")),
         };
         if let Some(message) = problem {
             return Err(Error::InvalidArgument { operation_id, message });

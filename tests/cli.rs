@@ -380,3 +380,16 @@ fn users_me_shows_whose_credentials_these_are() {
     let refused = sandbox(&["-u", "ada.web", "-k", "wrong-key", "users", "me"]);
     assert_eq!(refused.status.code(), Some(1), "a wrong key is an error, not a profile");
 }
+
+#[test]
+fn service_accounts_from_the_command_line() {
+    let web = json(&["teams", "list", "--name", "Web"])["results"][0]["id"].as_str().unwrap().to_string();
+    let created = json(&["service-accounts", "create", "--name", "CLI bot", "--team", &web]);
+    assert_eq!(created["access_key"].as_str().unwrap().len(), 36, "create shows the new key");
+    let line = sandbox(&["service-accounts", "create", "--name", "CLI bot", "--team", &web]);
+    assert!(stdout(&line).starts_with("Created service account bot-cli-bot-service-account-"), "{}", stdout(&line));
+    let listing = json(&["service-accounts", "list"]);
+    assert_eq!(listing["count"], 0, "a fresh sandbox has none");
+    let refused = sandbox(&["service-accounts", "delete", "no-such-account", "--yes"]);
+    assert_eq!(refused.status.code(), Some(1));
+}

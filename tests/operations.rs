@@ -14,7 +14,7 @@ use sauce_accounts::{Client, ConcurrencyCount, Error, OrgRef, RoleId};
 use serde_json::{Value, json};
 
 /// The operations this file proves, checked against the spec by `every_operation_is_tested`.
-const TESTED: [&str; 39] = [
+const TESTED: [&str; 45] = [
     "lookup_teams",
     "create_team",
     "get_team",
@@ -54,6 +54,12 @@ const TESTED: [&str; 39] = [
     "classic_get_organization_activity",
     "classic_get_teams_activity",
     "get_real_device_concurrency",
+    "lookup_service_accounts",
+    "create_service_account",
+    "get_service_account",
+    "update_service_account",
+    "delete_service_account",
+    "reset_service_account_access_key",
 ];
 
 #[test]
@@ -783,4 +789,107 @@ fn real_device_figures_decode_as_numbers_or_objects() {
         serde_json::from_value(json!({"inUseDevices": 4, "extra": true})).unwrap();
     assert_eq!(object.count(), Some(4));
     assert_eq!(serde_json::to_value(&object).unwrap(), json!({"inUseDevices": 4, "extra": true}));
+}
+
+// ----- service accounts -----
+
+const SERVICE_ACCOUNT: &str = "7ddb81628f5f4e77b5f74d9dec4980db";
+
+#[test]
+fn lookup_service_accounts() {
+    let page = exercise(
+        "lookup_service_accounts",
+        "GET",
+        "/team-management/v1/service-accounts/?id=a%2Cb&username=bot&teams=t1&limit=10&offset=0",
+        None,
+        200,
+        |client| client.service_accounts().lookup().id("a,b").username("bot").teams("t1").limit(10).offset(0).send(),
+    );
+    assert_eq!(page.count, 1);
+    let account = &page.results[0];
+    assert_eq!(account.id, SERVICE_ACCOUNT);
+    assert_eq!(account.team.as_ref().unwrap().name.as_deref(), Some("QA Automation Team"));
+    assert_eq!(account.creator.as_ref().unwrap().username.as_deref(), Some("john.doe"));
+}
+
+#[test]
+fn create_service_account() {
+    let body: types::CreateServiceAccountRequest = body_of("create_service_account");
+    let created = exercise(
+        "create_service_account",
+        "POST",
+        "/team-management/v1/service-accounts/",
+        Some(json!({"name": "Team A bot", "team_uuid": "bd8466c7c94f4f2a8641a1fd4ac1a89d"})),
+        201,
+        |client| client.service_accounts().create(&body),
+    );
+    assert_eq!(created.username, "bot-automation-service-account-d2164");
+    assert_eq!(created.access_key.expose(), "8e27aba8-be73-4ef3-9c2b-20f796b5ebff");
+    assert!(!format!("{created:?}").contains("8e27aba8"), "the key never prints");
+}
+
+#[test]
+fn get_service_account() {
+    let account = exercise(
+        "get_service_account",
+        "GET",
+        &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/"),
+        None,
+        200,
+        |client| client.service_accounts().get(SERVICE_ACCOUNT),
+    );
+    assert!(account.last_activity_time.is_some());
+}
+
+#[test]
+fn update_service_account() {
+    let account = exercise(
+        "update_service_account",
+        "PATCH",
+        &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/"),
+        Some(json!({"name": "Bot Foo Bar"})),
+        200,
+        |client| {
+            client
+                .service_accounts()
+                .update(SERVICE_ACCOUNT, &types::UpdateServiceAccountRequest { name: "Bot Foo Bar".into() })
+        },
+    );
+    assert_eq!(account.name.as_deref(), Some("Bot Foo Bar"));
+}
+
+#[test]
+fn delete_service_account() {
+    exercise(
+        "delete_service_account",
+        "DELETE",
+        &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/"),
+        None,
+        204,
+        |client| client.service_accounts().delete(SERVICE_ACCOUNT),
+    );
+}
+
+#[test]
+fn reset_service_account_access_key() {
+    let key = exercise(
+        "reset_service_account_access_key",
+        "POST",
+        &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/reset-access-key/"),
+        None,
+        200,
+        |client| client.service_accounts().reset_access_key(SERVICE_ACCOUNT),
+    );
+    assert_eq!(key.access_key.expose(), "3f78c473-3396-432d-b6d1-48e2dd7c57b1");
+}
+
+#[test]
+fn a_service_account_name_is_checked_before_sending() {
+    let server = Server::new();
+    let client = client(&server.url());
+    let blank = types::UpdateServiceAccountRequest { name: " ".into() };
+    assert!(client.service_accounts().update(SERVICE_ACCOUNT, &blank).unwrap_err().to_string().contains("blank"));
+    let long = types::UpdateServiceAccountRequest { name: "x".repeat(129) };
+    let error = client.service_accounts().update(SERVICE_ACCOUNT, &long).unwrap_err();
+    assert!(error.to_string().contains("at most 128 characters"), "{error}");
 }

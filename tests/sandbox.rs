@@ -233,6 +233,29 @@ fn the_client_drives_every_operation() {
     assert_eq!(devices.maximum.unwrap().count(), Some(10));
     mark("get_real_device_concurrency");
 
+    let bot = client
+        .service_accounts()
+        .create(&types::CreateServiceAccountRequest { name: "Nightly bot".into(), team_uuid: team.id.clone() })
+        .unwrap();
+    mark("create_service_account");
+    let found = client.service_accounts().lookup().username("nightly").send().unwrap();
+    assert_eq!(found.results.iter().map(|account| &account.id).collect::<Vec<_>>(), [&bot.id]);
+    mark("lookup_service_accounts");
+    let account = client.service_accounts().get(&bot.id).unwrap();
+    assert_eq!((account.name.as_deref(), account.team.unwrap().id), (Some("Nightly bot"), team.id.clone()));
+    mark("get_service_account");
+    let renamed = client
+        .service_accounts()
+        .update(&bot.id, &types::UpdateServiceAccountRequest { name: "Nightly bot v2".into() })
+        .unwrap();
+    assert_eq!((renamed.name.as_deref(), renamed.username), (Some("Nightly bot v2"), bot.username.clone()));
+    mark("update_service_account");
+    assert_ne!(client.service_accounts().reset_access_key(&bot.id).unwrap().access_key, bot.access_key);
+    mark("reset_service_account_access_key");
+    client.service_accounts().delete(&bot.id).unwrap();
+    assert!(client.service_accounts().get(&bot.id).unwrap_err().is_not_found());
+    mark("delete_service_account");
+
     client.teams().delete(&team.id).unwrap();
     mark("delete_team");
 
@@ -395,6 +418,49 @@ fn deleting_a_team_removes_its_memberships() {
         assert_eq!(client.users().get_teams(&member).send().unwrap().count, 0);
     }
     assert!(client.teams().lookup().name("Manual").send().unwrap().results.is_empty());
+}
+
+/// A service account's key authenticates like a user's, rotates for real, and stops working
+/// when the account or its team is deleted.
+#[test]
+fn a_service_account_lives_and_dies_with_its_key_and_team() {
+    let sandbox = Sandbox::start().unwrap();
+    let admin = sandbox.client().unwrap();
+    let web = team_id(&admin, "Web");
+    let create = |name: &str| {
+        admin
+            .service_accounts()
+            .create(&types::CreateServiceAccountRequest { name: name.into(), team_uuid: web.clone() })
+            .unwrap()
+    };
+    let as_bot = |username: &str, key: &Secret| {
+        Client::builder()
+            .base_url(sandbox.url())
+            .credentials(Credentials::new(username, key.expose()))
+            .retry_policy(sauce_accounts::RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    let bot = create("Release bot");
+    let first_key = as_bot(&bot.username, &bot.access_key);
+    let me = first_key.users().get_current().unwrap();
+    assert_eq!((me.username.as_str(), me.teams[0].id.clone()), (bot.username.as_str(), web.clone()));
+    assert!(admin.service_accounts().get(&bot.id).unwrap().last_activity_time.is_some(), "its use is recorded");
+    assert_eq!(first_key.users().lookup().send().unwrap_err().status(), Some(403), "a bot is no admin");
+    let new_key = admin.service_accounts().reset_access_key(&bot.id).unwrap().access_key;
+    assert_eq!(first_key.users().get_current().unwrap_err().status(), Some(401), "the old key is refused");
+    let second_key = as_bot(&bot.username, &new_key);
+    second_key.users().get_current().unwrap();
+    admin.service_accounts().delete(&bot.id).unwrap();
+    assert_eq!(second_key.users().get_current().unwrap_err().status(), Some(401), "deleted, refused");
+    // Deleting its team stops a service account too; users never list service accounts.
+    let other = create("Team bot");
+    let other_client = as_bot(&other.username, &other.access_key);
+    other_client.users().get_current().unwrap();
+    assert!(admin.users().lookup().iter().all(|user| user.unwrap().username != other.username));
+    admin.teams().delete(&web).unwrap();
+    assert_eq!(other_client.users().get_current().unwrap_err().status(), Some(401));
+    assert!(admin.service_accounts().lookup().send().unwrap().results.is_empty());
 }
 
 /// Team summaries count members as memberships change (the sandbox keeps the counts as it

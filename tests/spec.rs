@@ -11,7 +11,7 @@ use sauce_accounts::types;
 use serde_json::Value;
 
 /// The operations the Accounts API docs describe or reference, as `METHOD path`.
-const INVENTORY: [&str; 39] = [
+const INVENTORY: [&str; 45] = [
     "GET /team-management/v1/teams/",
     "POST /team-management/v1/teams/",
     "GET /team-management/v1/teams/{team_id}/",
@@ -51,6 +51,12 @@ const INVENTORY: [&str; 39] = [
     "GET /rest/v1/activity/organization",
     "GET /rest/v1/activity/teams",
     "GET /v1/rdc/concurrency",
+    "GET /team-management/v1/service-accounts/",
+    "POST /team-management/v1/service-accounts/",
+    "GET /team-management/v1/service-accounts/{uuid}/",
+    "PATCH /team-management/v1/service-accounts/{uuid}/",
+    "DELETE /team-management/v1/service-accounts/{uuid}/",
+    "POST /team-management/v1/service-accounts/{uuid}/reset-access-key/",
 ];
 
 #[test]
@@ -105,9 +111,13 @@ fn decode(schema: &str, json: &str) -> Result<(), String> {
         ActivityReport,
         ApiErrorBody,
         ClassicUser,
+        CreatedServiceAccount,
         Membership,
         OrganizationList,
         RealDeviceConcurrency,
+        ServiceAccount,
+        ServiceAccountKey,
+        ServiceAccountList,
         SiblingList,
         SubaccountList,
         Team,

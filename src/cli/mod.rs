@@ -87,6 +87,9 @@ enum Group {
     /// Real-device concurrency.
     #[command(subcommand)]
     Concurrency(Concurrency),
+    /// Service accounts: non-human accounts for automation (enterprise plans).
+    #[command(subcommand)]
+    ServiceAccounts(ServiceAccounts),
 }
 
 #[derive(Debug, Args)]
@@ -509,6 +512,54 @@ enum Classic {
 }
 
 #[derive(Debug, Subcommand)]
+enum ServiceAccounts {
+    /// List service accounts, optionally filtered.
+    List {
+        /// Comma-separated service account ids.
+        #[arg(long)]
+        id: Option<String>,
+        /// Service accounts whose username contains this.
+        #[arg(long)]
+        username: Option<String>,
+        /// Comma-separated team ids.
+        #[arg(long)]
+        teams: Option<String>,
+        #[command(flatten)]
+        page: Page,
+    },
+    /// Show one service account.
+    Get { uuid: String },
+    /// Create a service account in a team and print its access key.
+    Create {
+        /// Its display name.
+        #[arg(long)]
+        name: String,
+        /// The id of its team.
+        #[arg(long)]
+        team: String,
+    },
+    /// Rename a service account.
+    Update {
+        uuid: String,
+        /// The new display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Delete a service account (its key stops working).
+    Delete {
+        uuid: String,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// Give a service account a new access key and print it (the old one stops working).
+    ResetKey {
+        uuid: String,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Concurrency {
     /// Show real-device concurrency.
     RealDevices,
@@ -618,6 +669,14 @@ impl Cli {
                 Classic::TeamsActivity => "classic_get_teams_activity",
             },
             Group::Concurrency(Concurrency::RealDevices) => "get_real_device_concurrency",
+            Group::ServiceAccounts(command) => match command {
+                ServiceAccounts::List { .. } => "lookup_service_accounts",
+                ServiceAccounts::Get { .. } => "get_service_account",
+                ServiceAccounts::Create { .. } => "create_service_account",
+                ServiceAccounts::Update { .. } => "update_service_account",
+                ServiceAccounts::Delete { .. } => "delete_service_account",
+                ServiceAccounts::ResetKey { .. } => "reset_service_account_access_key",
+            },
         }
     }
 
@@ -828,7 +887,12 @@ fn role_name(role: RoleId) -> &'static str {
 fn run(cli: &Cli) -> Result<(), CliError> {
     let shows_keys = matches!(
         cli.operation_id(),
-        "get_user_access_key" | "reset_user_access_key" | "reset_team_access_keys" | "classic_change_access_key"
+        "get_user_access_key"
+            | "reset_user_access_key"
+            | "reset_team_access_keys"
+            | "classic_change_access_key"
+            | "create_service_account"
+            | "reset_service_account_access_key"
     );
     let out = Output { json: cli.global.json, shows_keys };
     let all = cli.global.all;
@@ -1110,5 +1174,64 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             Classic::TeamsActivity => out.print(&client.classic().get_teams_activity()?),
         },
         Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device()?),
+        Group::ServiceAccounts(command) => match command {
+            ServiceAccounts::List { id, username, teams, page } => {
+                let request = with_optional!(
+                    client.service_accounts().lookup(),
+                    id = id,
+                    username = username,
+                    teams = teams,
+                    limit = page.limit,
+                    offset = page.offset,
+                );
+                if all {
+                    let accounts = collect(request.iter())?;
+                    out.listing(accounts.len() as u64, &accounts)
+                } else {
+                    let page = request.send()?;
+                    out.listing(page.count, &page.results)
+                }
+            }
+            ServiceAccounts::Get { uuid } => out.print(&client.service_accounts().get(uuid)?),
+            ServiceAccounts::Create { name, team } => {
+                let created = client
+                    .service_accounts()
+                    .create(&types::CreateServiceAccountRequest { name: name.clone(), team_uuid: team.into() })?;
+                let line = format!(
+                    "Created service account {} ({}); its access key: {}",
+                    created.username,
+                    created.id,
+                    created.access_key.expose()
+                );
+                out.changed(&created, &line)
+            }
+            ServiceAccounts::Update { uuid, name } => {
+                let account = client
+                    .service_accounts()
+                    .update(uuid, &types::UpdateServiceAccountRequest { name: name.clone() })?;
+                out.changed(&account, &format!("Renamed service account {} to {name:?}.", account.username))
+            }
+            ServiceAccounts::Delete { uuid, confirm: yes } => {
+                let account = client.service_accounts().get(uuid)?;
+                confirm(
+                    yes,
+                    &format!("Delete service account {} ({})? Its key stops working.", account.username, account.id),
+                )?;
+                client.service_accounts().delete(uuid)?;
+                out.done(&format!("Deleted service account {} ({}).", account.username, account.id))
+            }
+            ServiceAccounts::ResetKey { uuid, confirm: yes } => {
+                let account = client.service_accounts().get(uuid)?;
+                confirm(
+                    yes,
+                    &format!(
+                        "Reset the access key of service account {}? The current key stops working.",
+                        account.username
+                    ),
+                )?;
+                let key = client.service_accounts().reset_access_key(uuid)?;
+                out.changed(&key, &format!("New access key for {}: {}", account.username, key.access_key.expose()))
+            }
+        },
     }
 }

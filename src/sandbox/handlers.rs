@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::state::{State, TeamRecord, UserRecord, now};
+use super::state::{ServiceAccountInfo, State, TeamRecord, UserRecord, now};
 use super::{Call, Reply};
 use crate::{RoleId, Secret, types};
 
@@ -52,6 +52,12 @@ pub(crate) fn handle(state: &mut State, call: &Call) -> Handled {
         "classic_get_organization_activity" => classic_get_organization_activity(state, call),
         "classic_get_teams_activity" => classic_get_teams_activity(state, call),
         "get_real_device_concurrency" => get_real_device_concurrency(state, call),
+        "lookup_service_accounts" => lookup_service_accounts(state, call),
+        "create_service_account" => create_service_account(state, call),
+        "get_service_account" => get_service_account(state, call),
+        "update_service_account" => update_service_account(state, call),
+        "delete_service_account" => delete_service_account(state, call),
+        "reset_service_account_access_key" => reset_service_account_access_key(state, call),
         other => Err(Reply::detail(501, &format!("The sandbox does not implement {other}."))),
     }
 }
@@ -280,7 +286,7 @@ fn delete_team(state: &mut State, call: &Call) -> Handled {
 
 fn list_team_members(state: &mut State, call: &Call) -> Handled {
     let team = team_or_404(state, call)?;
-    let members: Vec<&UserRecord> = state.members(&team.id).collect();
+    let members: Vec<&UserRecord> = state.members(&team.id).filter(|user| user.service_account.is_none()).collect();
     let path = format!("/team-management/v1/teams/{}/members/", team.id);
     let (members, links, count) = page(members, call, &path);
     let results = members.into_iter().map(|user| state.user_summary(user)).collect();
@@ -315,6 +321,7 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
     let users: Vec<&UserRecord> = state
         .users
         .iter()
+        .filter(|user| user.service_account.is_none())
         .filter(|user| ids.as_ref().is_none_or(|ids| ids.contains(&user.id)))
         .filter(|user| starts_with_ignoring_case(&user.username, username))
         .filter(|user| team_ids.as_ref().is_none_or(|ids| user.teams.iter().any(|team| ids.contains(team))))
@@ -699,4 +706,105 @@ fn get_real_device_concurrency(state: &mut State, _call: &Call) -> Handled {
         }
     });
     Ok(Reply::json(200, &serde_json::from_value::<types::RealDeviceConcurrency>(concurrency).expect("an object")))
+}
+
+// ----- service accounts -----
+
+fn service_account_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+    state.service_account(call.param("uuid")).ok_or_else(not_found)
+}
+
+fn check_service_account_name(name: &str) -> Result<(), Reply> {
+    if name.trim().is_empty() {
+        return Err(invalid(json!({"name": ["This field may not be blank."]})));
+    }
+    if name.chars().count() > 128 {
+        return Err(invalid(json!({"name": ["Ensure this field has no more than 128 characters."]})));
+    }
+    Ok(())
+}
+
+fn lookup_service_accounts(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let ids = call.query("id").map(split_list);
+    let username = call.query("username").unwrap_or("").to_lowercase();
+    let team_ids = call.query("teams").map(split_list);
+    let accounts: Vec<&UserRecord> = state
+        .users
+        .iter()
+        .filter(|user| user.service_account.is_some() && user.active)
+        .filter(|user| ids.as_ref().is_none_or(|ids| ids.contains(&user.id)))
+        .filter(|user| username.is_empty() || user.username.to_lowercase().contains(&username))
+        .filter(|user| team_ids.as_ref().is_none_or(|ids| user.teams.iter().any(|team| ids.contains(team))))
+        .collect();
+    let (accounts, links, count) = page(accounts, call, "/team-management/v1/service-accounts/");
+    let results = accounts.into_iter().map(|account| state.service_account_profile(account)).collect();
+    Ok(Reply::json(200, &types::ServiceAccountList { count, links: Some(links), results }))
+}
+
+fn create_service_account(state: &mut State, call: &Call) -> Handled {
+    let caller = require_admin(state, call)?;
+    let request: types::CreateServiceAccountRequest = body(call)?;
+    check_service_account_name(&request.name)?;
+    let team =
+        state.team(&request.team_uuid).cloned().ok_or_else(|| invalid(json!({"team_uuid": ["Team not found."]})))?;
+    // A team admin may only create service accounts in their active team.
+    if caller.role == RoleId::TeamAdmin && caller.teams.first() != Some(&team.id) {
+        return Err(forbidden());
+    }
+    let slug: String = request
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let suffix = &state.new_id()[..5];
+    let username = format!("bot-{}-service-account-{suffix}", if slug.is_empty() { "account" } else { &slug });
+    let mut account = state.new_user(&username, "", "", "", RoleId::Member, vec![team.id.clone()]);
+    account.service_account =
+        Some(ServiceAccountInfo { name: request.name, creator: caller.id.clone(), last_activity: None });
+    let created = types::CreatedServiceAccount {
+        id: account.id.clone().into(),
+        username: account.username.clone(),
+        access_key: account.access_key.clone(),
+    };
+    state.push_user(account);
+    Ok(Reply::json(201, &created))
+}
+
+fn get_service_account(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let account = service_account_or_404(state, call)?;
+    Ok(Reply::json(200, &state.service_account_profile(account)))
+}
+
+fn update_service_account(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let id = service_account_or_404(state, call)?.id.clone();
+    let request: types::UpdateServiceAccountRequest = body(call)?;
+    check_service_account_name(&request.name)?;
+    let account = state.change_user(&id, |account| {
+        if let Some(info) = &mut account.service_account {
+            info.name = request.name;
+        }
+    });
+    Ok(Reply::json(200, &state.service_account_profile(&account)))
+}
+
+fn delete_service_account(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let id = service_account_or_404(state, call)?.id.clone();
+    // Deleted: it no longer authenticates or appears anywhere.
+    state.change_user(&id, |account| account.active = false);
+    Ok(Reply::empty(204))
+}
+
+fn reset_service_account_access_key(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let id = service_account_or_404(state, call)?.id.clone();
+    let account = state.rotate_key(&id);
+    Ok(Reply::json(200, &types::ServiceAccountKey { access_key: account.access_key }))
 }

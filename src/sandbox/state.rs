@@ -134,6 +134,16 @@ pub(crate) struct UserRecord {
     /// Jobs running and queued now, for the activity and concurrency reports.
     pub(crate) running: u64,
     pub(crate) queued: u64,
+    /// Set for a service account: a non-human account in one team, listed apart from users.
+    pub(crate) service_account: Option<ServiceAccountInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceAccountInfo {
+    pub(crate) name: String,
+    /// The id of the user who created it.
+    pub(crate) creator: String,
+    pub(crate) last_activity: Option<DateTime<Utc>>,
 }
 
 pub(crate) struct State {
@@ -284,6 +294,7 @@ impl State {
             updated_at: at,
             running: 0,
             queued: 0,
+            service_account: None,
         }
     }
 
@@ -330,13 +341,51 @@ impl State {
         }
     }
 
-    /// Removes a team and every membership in it.
+    /// Removes a team and every membership in it; its service accounts stop working.
     pub(crate) fn delete_team(&mut self, team_id: &str) {
         self.teams.retain(|team| team.id != team_id);
         for user in &mut self.users {
+            if user.service_account.is_some() && user.teams.iter().any(|id| id == team_id) {
+                user.active = false;
+            }
             user.teams.retain(|id| id != team_id);
         }
         self.member_counts.remove(team_id);
+    }
+
+    /// Records that a service account was just used (its `last_activity_time`).
+    pub(crate) fn note_activity(&mut self, id: &str) {
+        if let Some(&index) = self.by_id.get(id)
+            && let Some(info) = &mut self.users[index].service_account
+        {
+            info.last_activity = Some(now());
+        }
+    }
+
+    /// A service account that exists (not deleted).
+    pub(crate) fn service_account(&self, id: &str) -> Option<&UserRecord> {
+        self.user(id).filter(|user| user.service_account.is_some() && user.active)
+    }
+
+    pub(crate) fn service_account_profile(&self, account: &UserRecord) -> types::ServiceAccount {
+        let info = account.service_account.as_ref();
+        let team = account.teams.first().and_then(|id| self.team(id));
+        let creator = info.and_then(|info| self.user(&info.creator));
+        types::ServiceAccount {
+            id: account.id.clone().into(),
+            username: account.username.clone(),
+            name: info.map(|info| info.name.clone()),
+            team: team
+                .map(|team| types::ServiceAccountTeam { id: team.id.clone().into(), name: Some(team.name.clone()) }),
+            creator: creator.map(|creator| types::ServiceAccountCreator {
+                id: creator.id.clone().into(),
+                username: Some(creator.username.clone()),
+                email: Some(creator.email.clone()),
+            }),
+            created_at: Some(account.created_at),
+            updated_at: Some(account.updated_at),
+            last_activity_time: info.and_then(|info| info.last_activity),
+        }
     }
 
     /// Gives the user with `id` a new access key; the old one stops authenticating at once.

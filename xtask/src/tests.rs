@@ -309,3 +309,15 @@ fn the_root_is_found_at_run_time_from_any_folder_inside_the_checkout() {
     // Run by `cargo test`, the root is this checkout.
     assert!(crate::root().join("openapi/accounts.yaml").is_file());
 }
+
+#[test]
+fn method_names_drop_the_groups_words() {
+    use crate::codegen::model::method_name;
+    assert_eq!(method_name("lookup_teams", "teams"), "lookup");
+    assert_eq!(method_name("set_user_team_admin", "users"), "set_team_admin");
+    assert_eq!(method_name("get_user_teams", "users"), "get_teams");
+    assert_eq!(method_name("classic_get_user", "classic"), "get_user");
+    assert_eq!(method_name("lookup_service_accounts", "service_accounts"), "lookup");
+    assert_eq!(method_name("reset_service_account_access_key", "service_accounts"), "reset_access_key");
+    assert_eq!(method_name("service_accounts", "service_accounts"), "service_accounts", "never empty");
+}
