@@ -194,10 +194,11 @@ impl Limiter {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits until one more request fits in the budget, and takes it. Free when no limit is set.
-    pub(crate) fn acquire(&self) {
+    /// Waits until one more request fits in the budget, and takes it; returns how long it
+    /// waited. Free when no limit is set.
+    pub(crate) fn acquire(&self) -> Duration {
         if self.limit.is_none() {
-            return;
+            return Duration::ZERO;
         }
         let start = {
             let mut state = self.lock();
@@ -225,6 +226,7 @@ impl Limiter {
         if start > now {
             std::thread::sleep(start - now);
         }
+        start.saturating_duration_since(now)
     }
 
     /// Learns from an answer's rate-limit headers and, on a 429, its `Retry-After`.

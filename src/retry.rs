@@ -86,7 +86,8 @@ impl RetryPolicy {
     }
 
     /// The total time a call may take, retries included: no new attempt starts after it, and
-    /// an attempt running into it times out then.
+    /// an attempt running into it times out then. Waiting for the client's own rate limit
+    /// ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)) is not counted.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self

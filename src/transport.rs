@@ -230,15 +230,16 @@ impl Client {
     /// error.
     fn send(&self, call: &Call) -> Result<Answer, Error> {
         let policy = &self.inner.retry;
-        let started = Instant::now();
+        let mut started = Instant::now();
         let mut attempts = 0;
         // Whether an earlier attempt may have been carried out although its answer was lost.
         let mut lost_answer = false;
         loop {
             attempts += 1;
+            // Waiting for the client's own budget is not the call's time: it moves the start.
+            started += self.inner.limiter.acquire();
             // The last attempt may not outlast the total deadline.
             let attempt_deadline = (Instant::now() + self.inner.timeout).min(started + policy.deadline);
-            self.inner.limiter.acquire();
             let outcome = match self.attempt(call, attempt_deadline) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 other => other,
@@ -376,9 +377,13 @@ impl Client {
     fn exchange(&self, call: &Call, url: &str, deadline: Instant) -> Result<Answer, Failure> {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Failure::after_sending(
+            // Nothing of this hop was sent; `attempt` marks a later hop as seen by the server.
+            return Err(Failure::before_sending(
                 TransportErrorKind::Timeout,
-                format!("the attempt used up its {:?} timeout following redirects", self.inner.timeout),
+                format!(
+                    "no time was left for this request (the {:?} timeout of the attempt, redirects included, or the retry deadline)",
+                    self.inner.timeout
+                ),
             ));
         }
         let builder = http::Request::builder()

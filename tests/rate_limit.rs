@@ -129,3 +129,23 @@ fn sauce_labs_regions_are_limited_by_default() {
     let off = Client::builder().credentials(Credentials::new("u", "key-1")).no_rate_limit().build().unwrap();
     assert_eq!(off.rate_limit(), None);
 }
+
+/// Waiting for the client's own budget is not the call's time: a call held by the limiter
+/// longer than its retry deadline still gets its attempt.
+#[test]
+fn a_limiter_wait_does_not_use_up_the_deadline() {
+    let server = Scripted::start(vec![
+        http_response("429 Too Many Requests", &[("Retry-After", "1")], br#"{"detail": "Request was throttled."}"#),
+        http_response("200 OK", &[], br#"{"id": "t1", "name": "One"}"#),
+    ]);
+    let client = Client::builder()
+        .base_url(&server.url)
+        .credentials(Credentials::new(USERNAME, ACCESS_KEY))
+        .rate_limit(RateLimit::documented())
+        .retry_policy(RetryPolicy::none().deadline(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
+    let team = client.teams().get("t1").expect("held for 1 s by the limiter, then sent with its own deadline");
+    assert_eq!(team.name, "One");
+}
