@@ -489,7 +489,8 @@ fn without_userinfo(url: &str) -> String {
 }
 
 fn parse_origin(url: &str, plain_http_hosts: &[String]) -> Result<Origin, Error> {
-    let invalid = |why: &str| Error::config(format!("invalid base URL {url:?}: {why}"));
+    // The URL is quoted without any `user:password@`, which must never reach a message.
+    let invalid = |why: &str| Error::config(format!("invalid base URL {:?}: {why}", without_userinfo(url)));
     let uri: ureq::http::Uri = url.trim().parse().map_err(|_| invalid("not a URL"))?;
     let scheme =
         uri.scheme_str().ok_or_else(|| invalid("it needs https:// (or http:// for loopback)"))?.to_ascii_lowercase();

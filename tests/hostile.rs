@@ -116,13 +116,17 @@ fn a_password_with_json_escaped_characters_is_redacted() {
 }
 
 #[test]
-fn an_invalid_proxy_url_does_not_print_its_password() {
+fn invalid_proxy_and_base_urls_never_print_their_password() {
     for proxy in ["http://user:pr0xy-pass@exa mple:8080", "http://user:pr0xy-pass@[::1"] {
         let error = builder("https://api.example.com").proxy(proxy).build().unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{error:?}");
         let text = printed(&error);
         assert!(text.contains("invalid proxy") && !text.contains("pr0xy-pass"), "{text}");
     }
+    // Nor does a base URL with credentials in it.
+    let error = builder("https://admin:b4se-pass@api.example.com").build().unwrap_err();
+    let text = printed(&error);
+    assert!(text.contains("credentials do not belong in the URL") && !text.contains("b4se-pass"), "{text}");
 }
 
 // ----- 2. one timeout per attempt, redirects included -----
