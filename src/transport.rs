@@ -391,27 +391,15 @@ impl Client {
             .uri(url)
             .header(http::header::AUTHORIZATION, self.inner.authorization_header.clone())
             .header(http::header::ACCEPT, http::HeaderValue::from_static("application/json"));
-        let agent = &self.inner.agent;
         // The agent's own timeout covers a whole first hop; a later hop, or an attempt cut
         // short by the total deadline, gets only what is left.
         let shortened = remaining + Duration::from_millis(1) < self.inner.timeout;
         let sent = match &call.body {
-            Some(body) => {
-                builder.header(http::header::CONTENT_TYPE, "application/json").body(body.as_slice()).map(|request| {
-                    if shortened {
-                        agent.run(agent.configure_request(request).timeout_global(Some(remaining)).build())
-                    } else {
-                        agent.run(request)
-                    }
-                })
-            }
-            None => builder.body(()).map(|request| {
-                if shortened {
-                    agent.run(agent.configure_request(request).timeout_global(Some(remaining)).build())
-                } else {
-                    agent.run(request)
-                }
-            }),
+            Some(body) => builder
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(body.as_slice())
+                .map(|request| self.run(request, remaining, shortened)),
+            None => builder.body(()).map(|request| self.run(request, remaining, shortened)),
         };
         let response = match sent {
             Ok(Ok(response)) => response,
@@ -437,6 +425,22 @@ impl Client {
         let retry_after = if answer.status == 429 { answer.retry_after() } else { None };
         self.inner.limiter.observe(&answer.headers, retry_after);
         Ok(answer)
+    }
+
+    /// Runs one request on the agent, with only `remaining` time when the attempt's time was
+    /// `shortened`.
+    fn run(
+        &self,
+        request: http::Request<impl ureq::AsSendBody>,
+        remaining: Duration,
+        shortened: bool,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let agent = &self.inner.agent;
+        if shortened {
+            agent.run(agent.configure_request(request).timeout_global(Some(remaining)).build())
+        } else {
+            agent.run(request)
+        }
     }
 
     /// Sorts a ureq error by what failed and whether the request may have left.

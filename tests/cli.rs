@@ -393,3 +393,21 @@ fn service_accounts_from_the_command_line() {
     let refused = sandbox(&["service-accounts", "delete", "no-such-account", "--yes"]);
     assert_eq!(refused.status.code(), Some(1));
 }
+
+/// `--ca-cert` reaches the client: a file that is not there, or holds no certificate, is a
+/// usage error naming it; the test CA is accepted (the call then fails elsewhere, not on it).
+#[test]
+fn ca_cert_is_read_and_checked() {
+    let missing = run(&["--ca-cert", "/no/such/ca.pem", "-u", "x", "-k", "y", "teams", "list"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("--ca-cert /no/such/ca.pem"), "{}", stderr(&missing));
+    let not_pem = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let refused = run(&["--ca-cert", not_pem, "-u", "x", "-k", "y", "teams", "list"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("root certificate"), "{}", stderr(&refused));
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/ca.pem");
+    let accepted =
+        run(&["--ca-cert", ca, "--base-url", "https://accounts.invalid", "-u", "x", "-k", "y", "teams", "list"]);
+    assert_eq!(accepted.status.code(), Some(1), "{}", stderr(&accepted));
+    assert!(stderr(&accepted).contains("accounts.invalid"), "{}", stderr(&accepted));
+}

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{ACCESS_KEY, Scripted, USERNAME, http_response};
+use common::{Reply, Scripted, builder, http_response};
 use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::{Client, Credentials, Error, RateLimit, RetryPolicy};
 
@@ -77,20 +77,26 @@ fn an_unlimited_client_is_throttled_by_the_limited_sandbox() {
     assert_eq!(statuses, [401, 401, 429, 429]);
 }
 
+const TEAM: &[u8] = br#"{"id": "t1", "name": "One"}"#;
+
+/// A 429 asking for a one-second wait, then a team.
+fn throttled_then_ok() -> Vec<Reply> {
+    vec![
+        http_response("429 Too Many Requests", &[("Retry-After", "1")], br#"{"detail": "Request was throttled."}"#),
+        http_response("200 OK", &[], TEAM),
+    ]
+}
+
+/// A client keeping to the documented budget, without retries (so a 429 is seen).
+fn limited(url: &str, retry: RetryPolicy) -> Client {
+    builder(url).rate_limit(RateLimit::documented()).retry_policy(retry).build().unwrap()
+}
+
 /// After a 429, every clone waits out its `Retry-After` before the next call.
 #[test]
 fn a_429_holds_every_clone_until_retry_after() {
-    let server = Scripted::start(vec![
-        http_response("429 Too Many Requests", &[("Retry-After", "1")], br#"{"detail": "Request was throttled."}"#),
-        http_response("200 OK", &[], br#"{"id": "t1", "name": "One"}"#),
-    ]);
-    let client = Client::builder()
-        .base_url(&server.url)
-        .credentials(Credentials::new(USERNAME, ACCESS_KEY))
-        .rate_limit(RateLimit::documented())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let server = Scripted::start(throttled_then_ok());
+    let client = limited(&server.url, RetryPolicy::none());
     assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
     let started = Instant::now();
     client.clone().teams().get("t1").unwrap();
@@ -104,16 +110,11 @@ fn a_spent_budget_waits_for_the_reset() {
         http_response(
             "200 OK",
             &[("X-Ratelimit-Limit", "3500"), ("X-Ratelimit-Remaining", "0"), ("X-Ratelimit-Reset", "1")],
-            br#"{"id": "t1", "name": "One"}"#,
+            TEAM,
         ),
-        http_response("200 OK", &[], br#"{"id": "t1", "name": "One"}"#),
+        http_response("200 OK", &[], TEAM),
     ]);
-    let client = Client::builder()
-        .base_url(&server.url)
-        .credentials(Credentials::new(USERNAME, ACCESS_KEY))
-        .rate_limit(RateLimit::documented())
-        .build()
-        .unwrap();
+    let client = limited(&server.url, RetryPolicy::default());
     client.teams().get("t1").unwrap();
     let status = client.rate_limit_status().unwrap();
     assert_eq!((status.limit, status.remaining), (Some(3500), Some(0)));
@@ -134,18 +135,23 @@ fn sauce_labs_regions_are_limited_by_default() {
 /// longer than its retry deadline still gets its attempt.
 #[test]
 fn a_limiter_wait_does_not_use_up_the_deadline() {
-    let server = Scripted::start(vec![
-        http_response("429 Too Many Requests", &[("Retry-After", "1")], br#"{"detail": "Request was throttled."}"#),
-        http_response("200 OK", &[], br#"{"id": "t1", "name": "One"}"#),
-    ]);
-    let client = Client::builder()
-        .base_url(&server.url)
-        .credentials(Credentials::new(USERNAME, ACCESS_KEY))
-        .rate_limit(RateLimit::documented())
-        .retry_policy(RetryPolicy::none().deadline(Duration::from_millis(300)))
-        .build()
-        .unwrap();
+    let server = Scripted::start(throttled_then_ok());
+    let client = limited(&server.url, RetryPolicy::none().deadline(Duration::from_millis(300)));
     assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
     let team = client.teams().get("t1").expect("held for 1 s by the limiter, then sent with its own deadline");
     assert_eq!(team.name, "One");
+}
+
+/// When the service says the budget is nearly spent (1 left, window resets in 2 s), the
+/// limiter spreads what is left: the next call waits about half the window.
+#[test]
+fn a_nearly_spent_budget_slows_the_pace() {
+    let low = [("X-Ratelimit-Limit", "3500"), ("X-Ratelimit-Remaining", "1"), ("X-Ratelimit-Reset", "2")];
+    let server = Scripted::start(vec![http_response("200 OK", &low, TEAM), http_response("200 OK", &[], TEAM)]);
+    let client = limited(&server.url, RetryPolicy::none());
+    client.teams().get("t1").unwrap();
+    let started = Instant::now();
+    client.teams().get("t1").unwrap();
+    // A lower bound only (a loaded machine can make it longer, never shorter).
+    assert!(started.elapsed() >= Duration::from_millis(800), "did not slow down: {:?}", started.elapsed());
 }

@@ -688,6 +688,38 @@ fn from_env_reaches_a_standalone_sandbox_through_its_export_lines() {
     );
 }
 
+/// `sauce-sandbox --rate-limit` enforces the documented limits: every answer carries the
+/// budget headers (3,500 an hour).
+#[test]
+fn the_sandbox_binary_can_enforce_the_rate_limits() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
+        .args(["--port", "0", "--rate-limit"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut url, mut username, mut key, mut announced) = (String::new(), String::new(), String::new(), false);
+    for _ in 0..7 {
+        let line = lines.next().unwrap().unwrap();
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("export SAUCE_BASE_URL=") {
+            url = rest.to_string();
+        } else if let Some(rest) = line.strip_prefix("export SAUCE_USERNAME=") {
+            username = rest.to_string();
+        } else if let Some(rest) = line.strip_prefix("export SAUCE_ACCESS_KEY=") {
+            key = rest.to_string();
+        }
+        announced |= line.starts_with("Rate limits enforced");
+    }
+    let client = Client::builder().base_url(&url).credentials(Credentials::new(username, key)).build().unwrap();
+    client.teams().lookup().send().unwrap();
+    let status = client.rate_limit_status();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(announced);
+    assert_eq!(status.expect("X-Ratelimit-* headers").limit, Some(3500));
+}
+
 #[test]
 fn a_seed_file_shapes_the_organization() {
     let seed: sauce_accounts::sandbox::Seed = serde_json::from_value(json!({
