@@ -511,7 +511,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn doc_lines(text: &str) -> TokenStream {
+pub fn doc_lines(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| format!(" {line}"));
     quote! { #(#[doc = #lines])* }
 }

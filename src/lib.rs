@@ -22,6 +22,8 @@ pub mod sandbox;
 mod transport;
 mod values;
 
+/// The date and time crate of the models' timestamps, so callers use the same version.
+pub use chrono;
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USERNAME_VAR};
 pub use error::{
@@ -33,8 +35,11 @@ pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use region::{Region, UnknownRegion};
 pub use resolver::{ADDRESS_TTL, NameResolutionStats};
 pub use retry::RetryPolicy;
+/// The JSON crate of the models' open objects ([`serde_json::Value`], [`serde_json::Map`]).
+pub use serde_json;
 pub use transport::Method;
-pub use values::{ConcurrencyCount, DeviceCount, Minutes, OrgRef, RoleId, Secret, UserStatus};
+pub use types::{UserStatus, UserType};
+pub use values::{ConcurrencyCount, DeviceCount, Minutes, OrgRef, RoleId, Secret};
 
 /// The request and response models, generated from `openapi/accounts.yaml` by `build.rs`
 /// (progenitor's type generation). Fields follow the spec; unknown fields in responses are

@@ -6,6 +6,7 @@ use std::str::FromStr;
 /// A Sauce Labs data center. Accounts live in exactly one; credentials from one region are
 /// rejected (401) by the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Region {
     /// `us-west-1`, the default.
     #[default]

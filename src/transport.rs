@@ -19,6 +19,7 @@ use crate::retry::parse_retry_after;
 
 /// The HTTP methods the API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
     /// GET
     Get,

@@ -212,6 +212,7 @@ impl<'de> Deserialize<'de> for RoleId {
 /// A team's organization as the API reports it: sometimes the id, sometimes the whole object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum OrgRef {
     /// Only the organization's id (possibly empty).
     Id(crate::OrganizationId),
@@ -229,42 +230,9 @@ impl OrgRef {
     }
 }
 
-/// The state of a user account, as the `status` filter of user lookups takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserStatus {
-    /// Can sign in and run tests.
-    Active,
-    /// Invited, has not signed in yet.
-    Pending,
-    /// Deactivated by an admin.
-    Inactive,
-}
-
-impl fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            UserStatus::Active => "active",
-            UserStatus::Pending => "pending",
-            UserStatus::Inactive => "inactive",
-        })
-    }
-}
-
-impl FromStr for UserStatus {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "active" => Ok(UserStatus::Active),
-            "pending" => Ok(UserStatus::Pending),
-            "inactive" => Ok(UserStatus::Inactive),
-            other => Err(format!("unknown user status {other:?}: use active, pending or inactive")),
-        }
-    }
-}
-
 /// Test minutes, which the service reports as a number or as the word `"infinite"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Minutes {
     /// So many minutes (a number, or a string of digits).
     Count(u64),
@@ -335,6 +303,7 @@ impl<'de> Deserialize<'de> for Minutes {
 /// encode back as they came.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum DeviceCount {
     /// A plain number.
     Number(ConcurrencyCount),

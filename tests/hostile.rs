@@ -103,11 +103,7 @@ fn a_password_with_json_escaped_characters_is_redacted() {
         http_response("200 OK", &[], format!(r#"{{"id": 1, "x": {echoed_in_json}}}"#).as_bytes()),
     ]);
     let client = builder(&server.url).build().unwrap();
-    let body = sauce_accounts::types::UpdateUserRequest {
-        password: Some(PASSWORD.into()),
-        verify_password: Some(PASSWORD.into()),
-        ..Default::default()
-    };
+    let body = sauce_accounts::types::UpdateUserRequest::new().with_password(PASSWORD).with_verify_password(PASSWORD);
     let escaped = serde_json::to_string(PASSWORD).unwrap();
     for _ in 0..3 {
         let error = client.users().update("u1", &body).unwrap_err();
@@ -413,11 +409,8 @@ fn an_unknown_host_is_named_and_not_retried() {
 fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
     let server = Scripted::start(vec![]);
     let client = builder(&server.url).build().unwrap();
-    let weak = sauce_accounts::types::UpdateUserRequest {
-        password: Some("password1".into()),
-        verify_password: Some("password1".into()),
-        ..Default::default()
-    };
+    let weak =
+        sauce_accounts::types::UpdateUserRequest::new().with_password("password1").with_verify_password("password1");
     let error = client.users().update("u1", &weak).unwrap_err();
     match &error {
         Error::InvalidArgument { operation_id, message } => {
@@ -427,21 +420,11 @@ fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
         other => panic!("{other:?}"),
     }
     assert!(!printed(&error).contains("password1"), "the password is never shown");
-    let blank = sauce_accounts::types::CreateTeamRequest {
-        name: "   ".into(),
-        description: None,
-        organization: None,
-        settings: Default::default(),
-    };
+    let blank = sauce_accounts::types::CreateTeamRequest::new("   ", sauce_accounts::types::TeamSettings::new());
     let error = client.teams().create(&blank).unwrap_err();
     assert!(error.to_string().contains("name must not be empty or blank"), "{error}");
-    let subaccount = sauce_accounts::types::CreateSubaccountRequest {
-        username: "sub".into(),
-        name: "Sub-Account".into(),
-        email: "sub@acme.example".into(),
-        password: "Has Space1!".into(),
-        concurrency: None,
-    };
+    let subaccount =
+        sauce_accounts::types::CreateSubaccountRequest::new("sub@acme.example", "Sub-Account", "Has Space1!", "sub");
     let error = client.classic().create_subaccount("parent", &subaccount).unwrap_err();
     assert!(error.to_string().contains("needs no spaces"), "{error}");
     assert!(server.finish().is_empty(), "nothing was sent");

@@ -166,12 +166,8 @@ fn lookup_teams() {
 
 #[test]
 fn create_team() {
-    let body = types::CreateTeamRequest {
-        name: "A-Team".into(),
-        organization: None,
-        description: Some("Docs QA Team".into()),
-        settings: types::TeamSettings { virtual_machines: Some(10.into()), real_devices: None, live_only: None },
-    };
+    let body = types::CreateTeamRequest::new("A-Team", types::TeamSettings::new().with_virtual_machines(10))
+        .with_description("Docs QA Team");
     let team = exercise(
         "create_team",
         "POST",
@@ -210,10 +206,7 @@ fn replace_team() {
 
 #[test]
 fn update_team() {
-    let body = types::UpdateTeamRequest {
-        settings: Some(types::TeamSettings { virtual_machines: Some(25.into()), real_devices: None, live_only: None }),
-        ..Default::default()
-    };
+    let body = types::UpdateTeamRequest::new().with_settings(types::TeamSettings::new().with_virtual_machines(25));
     let team = exercise(
         "update_team",
         "PATCH",
@@ -316,7 +309,7 @@ fn the_role_filter_takes_typed_and_raw_roles() {
 #[test]
 fn create_user() {
     let body: types::CreateUserRequest = body_of("create_user");
-    assert_eq!(body.role, RoleId::TeamAdmin);
+    assert_eq!(body.role, Some(RoleId::TeamAdmin));
     let user = exercise(
         "create_user",
         "POST",
@@ -350,7 +343,7 @@ fn get_user() {
     let user = exercise("get_user", "GET", &format!("/team-management/v1/users/{USER}/"), None, 200, |client| {
         client.users().get(USER)
     });
-    assert_eq!(user.user_type.as_deref(), Some("admin"));
+    assert_eq!(user.user_type, Some(types::UserType::Admin));
     assert_eq!(user.roles[0].role, RoleId::OrganizationAdmin);
 }
 
@@ -388,7 +381,7 @@ fn replace_user() {
 
 #[test]
 fn update_user() {
-    let body = types::UpdateUserRequest { first_name: Some("Jimmy".into()), ..Default::default() };
+    let body = types::UpdateUserRequest::new().with_first_name("Jimmy");
     let user = exercise(
         "update_user",
         "PATCH",
@@ -433,7 +426,7 @@ fn get_user_teams() {
 
 #[test]
 fn set_user_teams() {
-    let body = types::SetUserTeamsRequest { teams: vec![TEAM.into(), "b3de7078b79841b59d2e54127269afe3".into()] };
+    let body = types::SetUserTeamsRequest::new(vec![TEAM.into(), "b3de7078b79841b59d2e54127269afe3".into()]);
     exercise(
         "set_user_teams",
         "PUT",
@@ -554,11 +547,7 @@ fn get_user_permissions() {
 #[test]
 #[allow(deprecated)]
 fn create_membership() {
-    let body = types::MembershipRequest {
-        user: "58225e095748438b95dfc5daa8f5d762".into(),
-        team: "725d4b8d4aa046e7b9b81305cfd2e03f".into(),
-        organization: None,
-    };
+    let body = types::MembershipRequest::new("725d4b8d4aa046e7b9b81305cfd2e03f", "58225e095748438b95dfc5daa8f5d762");
     let membership = exercise(
         "create_membership",
         "POST",
@@ -850,9 +839,7 @@ fn update_service_account() {
         Some(json!({"name": "Bot Foo Bar"})),
         200,
         |client| {
-            client
-                .service_accounts()
-                .update(SERVICE_ACCOUNT, &types::UpdateServiceAccountRequest { name: "Bot Foo Bar".into() })
+            client.service_accounts().update(SERVICE_ACCOUNT, &types::UpdateServiceAccountRequest::new("Bot Foo Bar"))
         },
     );
     assert_eq!(account.name.as_deref(), Some("Bot Foo Bar"));
@@ -887,9 +874,9 @@ fn reset_service_account_access_key() {
 fn a_service_account_name_is_checked_before_sending() {
     let server = Server::new();
     let client = client(&server.url());
-    let blank = types::UpdateServiceAccountRequest { name: " ".into() };
+    let blank = types::UpdateServiceAccountRequest::new(" ");
     assert!(client.service_accounts().update(SERVICE_ACCOUNT, &blank).unwrap_err().to_string().contains("blank"));
-    let long = types::UpdateServiceAccountRequest { name: "x".repeat(129) };
+    let long = types::UpdateServiceAccountRequest::new("x".repeat(129));
     let error = client.service_accounts().update(SERVICE_ACCOUNT, &long).unwrap_err();
     assert!(error.to_string().contains("at most 128 characters"), "{error}");
 }

@@ -27,19 +27,20 @@ fn user_id(client: &Client, username: &str) -> sauce_accounts::UserId {
 }
 
 fn new_user(client: &Client, username: &str, team: Option<sauce_accounts::TeamId>) -> types::User {
-    client
-        .users()
-        .create(&CreateUserRequest {
-            username: username.into(),
-            first_name: "Test".into(),
-            last_name: "User".into(),
-            email: format!("{username}@acme.example"),
-            password: Secret::new("Str0ng-Passw0rd"),
-            organization: organization_id(client),
-            role: RoleId::Member,
-            team,
-        })
-        .unwrap()
+    let request = CreateUserRequest::new(
+        format!("{username}@acme.example"),
+        "Test",
+        "User",
+        Secret::new("Str0ng-Passw0rd"),
+        username,
+    )
+    .with_organization(organization_id(client))
+    .with_role(RoleId::Member);
+    let request = match team {
+        Some(team) => request.with_team(team),
+        None => request,
+    };
+    client.users().create(&request).unwrap()
 }
 
 fn api_status<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
@@ -66,23 +67,17 @@ fn the_client_drives_every_operation() {
     assert_eq!(teams.count, 4);
     let team = client
         .teams()
-        .create(&CreateTeamRequest {
-            name: "E2E".into(),
-            organization: Some(organizations.results[0].id.clone()),
-            description: Some("end to end".into()),
-            settings: TeamSettings { virtual_machines: Some(3.into()), real_devices: None, live_only: Some(true) },
-        })
+        .create(
+            &CreateTeamRequest::new("E2E", TeamSettings::new().with_live_only(true).with_virtual_machines(3))
+                .with_description("end to end")
+                .with_organization(organizations.results[0].id.clone()),
+        )
         .unwrap();
     mark("create_team");
     assert_eq!(client.teams().get(&team.id).unwrap().description.as_deref(), Some("end to end"));
     mark("get_team");
-    let replaced = client
-        .teams()
-        .replace(
-            &team.id,
-            &types::ReplaceTeamRequest { name: "E2E-2".into(), settings: TeamSettings::default(), description: None },
-        )
-        .unwrap();
+    let replaced =
+        client.teams().replace(&team.id, &types::ReplaceTeamRequest::new("E2E-2", TeamSettings::default())).unwrap();
     mark("replace_team");
     assert_eq!(
         (replaced.name.as_str(), replaced.description.as_deref()),
@@ -91,13 +86,7 @@ fn the_client_drives_every_operation() {
     );
     let updated = client
         .teams()
-        .update(
-            &team.id,
-            &types::UpdateTeamRequest {
-                settings: Some(TeamSettings { virtual_machines: Some(7.into()), ..Default::default() }),
-                ..Default::default()
-            },
-        )
+        .update(&team.id, &types::UpdateTeamRequest::new().with_settings(TeamSettings::new().with_virtual_machines(7)))
         .unwrap();
     mark("update_team");
     assert_eq!(updated.settings.unwrap().virtual_machines, Some(ConcurrencyCount(7)));
@@ -126,28 +115,17 @@ fn the_client_drives_every_operation() {
         .users()
         .replace(
             &user.id,
-            &ReplaceUserRequest {
-                first_name: "Replaced".into(),
-                last_name: "User".into(),
-                email: "replaced@acme.example".into(),
-                password: Secret::new("N3w-Passw0rd"),
-                verify_password: Secret::new("N3w-Passw0rd"),
-            },
+            &ReplaceUserRequest::new("Replaced", "User", Secret::new("N3w-Passw0rd"), Secret::new("N3w-Passw0rd"))
+                .with_email("replaced@acme.example"),
         )
         .unwrap();
     mark("replace_user");
     assert_eq!(replaced.email.as_deref(), Some("replaced@acme.example"));
-    let patched = client
-        .users()
-        .update(&user.id, &UpdateUserRequest { last_name: Some("Patched".into()), ..Default::default() })
-        .unwrap();
+    let patched = client.users().update(&user.id, &UpdateUserRequest::new().with_last_name("Patched")).unwrap();
     mark("update_user");
     assert_eq!(patched.last_name.as_deref(), Some("Patched"));
     let web = team_id(&client, "Web");
-    client
-        .users()
-        .set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![team.id.clone(), web.clone()] })
-        .unwrap();
+    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![team.id.clone(), web.clone()])).unwrap();
     mark("set_user_teams");
     assert_eq!(client.users().get_teams(&user.id).send().unwrap().count, 2);
     mark("get_user_teams");
@@ -168,10 +146,7 @@ fn the_client_drives_every_operation() {
     mark("reset_user_access_key");
     assert_eq!(client.users().get_permissions(&user.id).unwrap().0["can_manage_team"], json!(false));
     mark("get_user_permissions");
-    let membership = client
-        .membership()
-        .create(&types::MembershipRequest { user: user.id.clone(), team: web.clone(), organization: None })
-        .unwrap();
+    let membership = client.membership().create(&types::MembershipRequest::new(web.clone(), user.id.clone())).unwrap();
     mark("create_membership");
     assert_eq!(membership.user.unwrap().teams.len(), 1);
 
@@ -184,13 +159,13 @@ fn the_client_drives_every_operation() {
         .classic()
         .create_subaccount(
             parent,
-            &types::CreateSubaccountRequest {
-                username: "classic.sub".into(),
-                password: Secret::new("Cl4ssic-Pass"),
-                name: "Classic-Sub".into(),
-                email: "classic.sub@acme.example".into(),
-                concurrency: Some(2.into()),
-            },
+            &types::CreateSubaccountRequest::new(
+                "classic.sub@acme.example",
+                "Classic-Sub",
+                Secret::new("Cl4ssic-Pass"),
+                "classic.sub",
+            )
+            .with_concurrency(2),
         )
         .unwrap();
     mark("classic_create_subaccount");
@@ -199,13 +174,12 @@ fn the_client_drives_every_operation() {
         .classic()
         .create_subaccount(
             parent,
-            &types::CreateSubaccountRequest {
-                username: "classic.sib".into(),
-                password: Secret::new("Cl4ssic-Pass"),
-                name: "Classic-Sib".into(),
-                email: "classic.sib@acme.example".into(),
-                concurrency: None,
-            },
+            &types::CreateSubaccountRequest::new(
+                "classic.sib@acme.example",
+                "Classic-Sib",
+                Secret::new("Cl4ssic-Pass"),
+                "classic.sib",
+            ),
         )
         .unwrap();
     assert_eq!(client.classic().list_subaccounts(parent).send().unwrap().users.len(), 2);
@@ -235,7 +209,7 @@ fn the_client_drives_every_operation() {
 
     let bot = client
         .service_accounts()
-        .create(&types::CreateServiceAccountRequest { name: "Nightly bot".into(), team_uuid: team.id.clone() })
+        .create(&types::CreateServiceAccountRequest::new("Nightly bot", team.id.clone()))
         .unwrap();
     mark("create_service_account");
     let found = client.service_accounts().lookup().username("nightly").send().unwrap();
@@ -244,10 +218,8 @@ fn the_client_drives_every_operation() {
     let account = client.service_accounts().get(&bot.id).unwrap();
     assert_eq!((account.name.as_deref(), account.team.unwrap().id), (Some("Nightly bot"), team.id.clone()));
     mark("get_service_account");
-    let renamed = client
-        .service_accounts()
-        .update(&bot.id, &types::UpdateServiceAccountRequest { name: "Nightly bot v2".into() })
-        .unwrap();
+    let renamed =
+        client.service_accounts().update(&bot.id, &types::UpdateServiceAccountRequest::new("Nightly bot v2")).unwrap();
     assert_eq!((renamed.name.as_deref(), renamed.username), (Some("Nightly bot v2"), bot.username.clone()));
     mark("update_service_account");
     assert_ne!(client.service_accounts().reset_access_key(&bot.id).unwrap().access_key, bot.access_key);
@@ -285,16 +257,11 @@ fn unknown_ids_are_404() {
 fn validation_errors_are_django_style() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    let weak = client.users().create(&CreateUserRequest {
-        username: "weak".into(),
-        first_name: "W".into(),
-        last_name: "P".into(),
-        email: "weak@acme.example".into(),
-        password: Secret::new("short"),
-        organization: organization_id(&client),
-        role: RoleId::Member,
-        team: None,
-    });
+    let weak = client.users().create(
+        &CreateUserRequest::new("weak@acme.example", "W", "P", Secret::new("short"), "weak")
+            .with_organization(organization_id(&client))
+            .with_role(RoleId::Member),
+    );
     // The client refuses it before sending; a client that does not check meets the same rule
     // in the sandbox.
     assert!(matches!(weak, Err(Error::InvalidArgument { operation_id: "create_user", .. })), "{weak:?}");
@@ -319,11 +286,9 @@ fn validation_errors_are_django_style() {
     let ada = user_id(&client, "ada.web");
     let mismatch = client.users().update(
         &ada,
-        &UpdateUserRequest {
-            password: Some(Secret::new("Good-Passw0rd")),
-            verify_password: Some(Secret::new("Other-Passw0rd")),
-            ..Default::default()
-        },
+        &UpdateUserRequest::new()
+            .with_password(Secret::new("Good-Passw0rd"))
+            .with_verify_password(Secret::new("Other-Passw0rd")),
     );
     match mismatch {
         Err(Error::Api(error)) => assert_eq!(error.non_field_errors, vec!["Passwords need to match".to_string()]),
@@ -428,10 +393,7 @@ fn a_service_account_lives_and_dies_with_its_key_and_team() {
     let admin = sandbox.client().unwrap();
     let web = team_id(&admin, "Web");
     let create = |name: &str| {
-        admin
-            .service_accounts()
-            .create(&types::CreateServiceAccountRequest { name: name.into(), team_uuid: web.clone() })
-            .unwrap()
+        admin.service_accounts().create(&types::CreateServiceAccountRequest::new(name, web.clone())).unwrap()
     };
     let as_bot = |username: &str, key: &Secret| {
         Client::builder()
@@ -474,12 +436,9 @@ fn team_member_counts_follow_every_change() {
     assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(5)));
     let user = new_user(&client, "counted.user", Some(web.clone()));
     assert_eq!(count("Web"), Some(7));
-    client
-        .users()
-        .set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![mobile.clone(), web.clone()] })
-        .unwrap();
+    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()])).unwrap();
     assert_eq!((count("Web"), count("Mobile")), (Some(7), Some(6)));
-    client.users().set_teams(&user.id, &types::SetUserTeamsRequest { teams: vec![mobile.clone()] }).unwrap();
+    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).unwrap();
     assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(6)));
     client.teams().delete(&mobile).unwrap();
     let summaries = client.users().get(&user.id).unwrap().teams;
@@ -499,7 +458,7 @@ fn team_members_and_user_teams_iterate_across_pages() {
     assert!(usernames.contains(&"donald.web".to_string()), "{usernames:?}");
     let ada = user_id(&client, "ada.web");
     let teams: Vec<sauce_accounts::TeamId> = client.teams().lookup().iter().map(|team| team.unwrap().id).collect();
-    client.users().set_teams(&ada, &types::SetUserTeamsRequest { teams: teams.clone() }).unwrap();
+    client.users().set_teams(&ada, &types::SetUserTeamsRequest::new(teams.clone())).unwrap();
     let read: Vec<sauce_accounts::TeamId> =
         client.users().get_teams(&ada).limit(1).iter().map(|team| team.unwrap().id).collect();
     assert_eq!(read, teams);
@@ -610,25 +569,17 @@ fn eight_threads_of_mixed_calls_keep_the_state_consistent() {
                 for round in 0..40 {
                     let team = client
                         .teams()
-                        .create(&CreateTeamRequest {
-                            name: format!("t{thread}-{round}"),
-                            organization: None,
-                            description: None,
-                            settings: TeamSettings { virtual_machines: Some(1.into()), ..Default::default() },
-                        })
+                        .create(&CreateTeamRequest::new(
+                            format!("t{thread}-{round}"),
+                            TeamSettings::new().with_virtual_machines(1),
+                        ))
                         .unwrap();
                     let fetched = client.teams().get(&team.id).unwrap();
                     assert_eq!(fetched.name, team.name);
                     assert!(client.users().lookup().limit(5).send().unwrap().count >= 16);
                     client
                         .teams()
-                        .update(
-                            &team.id,
-                            &types::UpdateTeamRequest {
-                                description: Some(format!("round {round}")),
-                                ..Default::default()
-                            },
-                        )
+                        .update(&team.id, &types::UpdateTeamRequest::new().with_description(format!("round {round}")))
                         .unwrap();
                     if round % 2 == 0 {
                         client.teams().delete(&team.id).unwrap();

@@ -325,7 +325,7 @@ fn a_308_of_a_write_is_followed_with_method_and_body() {
         http_response("308 Permanent Redirect", &[("Location", "/team-management/v1/users/u1/teams/")], b""),
         http_response("204 No Content", &[], b""),
     ]);
-    let body = sauce_accounts::types::SetUserTeamsRequest { teams: vec!["t1".into()] };
+    let body = sauce_accounts::types::SetUserTeamsRequest::new(vec!["t1".into()]);
     builder(&server.url).build().unwrap().users().set_teams("u1", &body).unwrap();
     let requests = server.finish();
     assert!(request_line(&requests[1]).starts_with("PUT /team-management/v1/users/u1/teams/"));
@@ -394,11 +394,7 @@ fn no_error_or_debug_output_contains_a_credential() {
     assert!(unauthorized.to_string().contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{unauthorized}");
     let undecodable = client.users().get_access_key("u").unwrap_err();
     let redirected = client.teams().get("t").unwrap_err();
-    let body = sauce_accounts::types::UpdateUserRequest {
-        password: Some(PASSWORD.into()),
-        verify_password: Some(PASSWORD.into()),
-        ..Default::default()
-    };
+    let body = sauce_accounts::types::UpdateUserRequest::new().with_password(PASSWORD).with_verify_password(PASSWORD);
     outputs.push(format!("{body:?}"));
     let rejected = client.users().update("u", &body).unwrap_err();
     match &rejected {

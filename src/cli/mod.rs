@@ -332,13 +332,13 @@ enum Users {
         /// The team id to put the user in.
         #[arg(long)]
         team: Option<String>,
-        /// The organization id (the first one visible when absent).
+        /// The organization id (deprecated by the API: the caller's organization is used).
         #[arg(long)]
         organization: Option<String>,
         #[command(flatten)]
         password: PasswordSource,
     },
-    /// Replace a user's names, email and password.
+    /// Replace a user's names and password.
     Replace {
         #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
@@ -346,8 +346,9 @@ enum Users {
         first_name: String,
         #[arg(long)]
         last_name: String,
+        /// A new email (deprecated by the API: the current docs no longer list it here).
         #[arg(long)]
-        email: String,
+        email: Option<String>,
         #[command(flatten)]
         password: PasswordSource,
     },
@@ -1009,25 +1010,14 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             Users::Get { user_id: user } => out.print(&client.users().get(&user_id(&client, user)?)?),
             Users::Create { username, first_name, last_name, email, role, team, organization, password } => {
                 let password = password.required()?;
-                let organization = match organization {
-                    Some(organization) => organization.clone(),
-                    None => client
-                        .organizations()
-                        .lookup()?
-                        .results
-                        .into_iter()
-                        .next()
-                        .map(|organization| organization.id.to_string())
-                        .ok_or_else(|| CliError::Usage("no organization is visible; pass --organization".into()))?,
-                };
                 let user = client.users().create(&types::CreateUserRequest {
                     username: username.clone(),
                     first_name: first_name.clone(),
                     last_name: last_name.clone(),
                     email: email.clone(),
                     password,
-                    organization: organization.into(),
-                    role: (*role).into(),
+                    organization: organization.clone().map(Into::into),
+                    role: Some((*role).into()),
                     team: team.clone().map(Into::into),
                 })?;
                 let line = format!("Created user {}, {}, id {}.", label_of(&user), role_name((*role).into()), user.id);

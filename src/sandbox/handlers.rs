@@ -314,7 +314,12 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
     let phrase = call.query("phrase").unwrap_or("");
     let status = match call.query("status") {
         None => None,
-        Some(status) => Some(status.parse::<crate::UserStatus>().map_err(|error| invalid(json!({"status": [error]})))?),
+        Some(status) => match crate::UserStatus::from(status) {
+            crate::UserStatus::Other(other) => {
+                return Err(invalid(json!({"status": [format!("{other:?} is not one of active, pending, inactive")]})));
+            }
+            known => Some(known),
+        },
     };
     // Filter the records, page them, and build summaries for the page alone: a page of 100
     // from 100,000 users costs one pass over the records, not 100,000 summaries.
@@ -341,7 +346,7 @@ fn lookup_users(state: &mut State, call: &Call) -> Handled {
             None => true,
             Some(crate::UserStatus::Active) => user.active,
             Some(crate::UserStatus::Inactive) => !user.active,
-            Some(crate::UserStatus::Pending) => false,
+            Some(_) => false,
         })
         .collect();
     let (users, links, count) = page(users, call, "/team-management/v1/users/");
@@ -360,7 +365,7 @@ fn create_user(state: &mut State, call: &Call) -> Handled {
     if state.user_by_username(&request.username).is_some() {
         return Err(invalid(json!({"username": ["A user with that username already exists."]})));
     }
-    if request.organization != state.org.id {
+    if request.organization.as_ref().is_some_and(|organization| **organization != state.org.id) {
         return Err(invalid(json!({"organization": ["Organization not found."]})));
     }
     let teams = match &request.team {
@@ -368,8 +373,14 @@ fn create_user(state: &mut State, call: &Call) -> Handled {
         Some(team) => vec![team.to_string()],
         None => vec![state.teams.iter().find(|team| team.is_default).map(|team| team.id.clone()).unwrap_or_default()],
     };
-    let mut user =
-        state.new_user(&request.username, &request.email, &request.first_name, &request.last_name, request.role, teams);
+    let mut user = state.new_user(
+        &request.username,
+        &request.email,
+        &request.first_name,
+        &request.last_name,
+        request.role.unwrap_or(RoleId::Member),
+        teams,
+    );
     user.password = request.password;
     let reply = Reply::json(201, &state.user_profile(&user));
     state.push_user(user);
@@ -396,7 +407,7 @@ fn write_user(state: &mut State, call: &Call, replace: bool) -> Handled {
         (
             Some(request.first_name),
             Some(request.last_name),
-            Some(request.email),
+            request.email,
             Some(request.password),
             Some(request.verify_password),
         )

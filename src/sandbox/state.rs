@@ -471,8 +471,8 @@ impl State {
         user.teams.iter().filter_map(|id| self.team(id)).map(|team| self.team_summary(team)).collect()
     }
 
-    fn user_type(user: &UserRecord) -> String {
-        if user.role == RoleId::OrganizationAdmin { "admin".into() } else { "subaccount".into() }
+    fn user_type(user: &UserRecord) -> types::UserType {
+        if user.role == RoleId::OrganizationAdmin { types::UserType::Admin } else { types::UserType::Subaccount }
     }
 
     pub(crate) fn user_summary(&self, user: &UserRecord) -> types::UserSummary {

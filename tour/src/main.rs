@@ -56,26 +56,23 @@ fn sandbox_tour() -> Result<(), Error> {
     println!("Started the Accounts API sandbox at {} (nothing leaves this machine).\n", sandbox.url());
     let client = sandbox.client()?;
     read_only_steps(&client)?;
-    let organization_id = client.organizations().lookup()?.results.remove(0).id;
-
-    let team = client.teams().create(&CreateTeamRequest {
-        name: "Release Guild".into(),
-        description: Some("Owns the release pipeline".into()),
-        organization: None,
-        settings: TeamSettings { virtual_machines: Some(4.into()), real_devices: Some(1.into()), live_only: None },
-    })?;
+    let team = client.teams().create(
+        &CreateTeamRequest::new("Release Guild", TeamSettings::new().with_virtual_machines(4).with_real_devices(1))
+            .with_description("Owns the release pipeline"),
+    )?;
     println!("3. Created team {} ({}) with 4 VMs and 1 device", team.name, team.id);
 
-    let user = client.users().create(&CreateUserRequest {
-        username: "lin.release".into(),
-        first_name: "Lin".into(),
-        last_name: "Release".into(),
-        email: "lin.release@acme.example".into(),
-        password: Secret::new("Tour-Passw0rd!"),
-        organization: organization_id,
-        role: RoleId::Member,
-        team: Some(team.id.clone()),
-    })?;
+    let user = client.users().create(
+        &CreateUserRequest::new(
+            "lin.release@acme.example",
+            "Lin",
+            "Release",
+            Secret::new("Tour-Passw0rd!"),
+            "lin.release",
+        )
+        .with_role(RoleId::Member)
+        .with_team(team.id.clone()),
+    )?;
     println!("4. Created user {} ({}) as a {} of {}", user.username, user.id, user.roles[0].role, team.name);
 
     let promoted = client.users().set_team_admin(&user.id)?;

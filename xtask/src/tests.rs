@@ -321,3 +321,68 @@ fn method_names_drop_the_groups_words() {
     assert_eq!(method_name("reset_service_account_access_key", "service_accounts"), "reset_access_key");
     assert_eq!(method_name("service_accounts", "service_accounts"), "service_accounts", "never empty");
 }
+
+fn spec_text() -> String {
+    std::fs::read_to_string(crate::root().join("openapi/accounts.yaml")).unwrap()
+}
+
+/// Semver safety: every public struct and enum of the generated models (progenitor's and the
+/// open enums alike) is `#[non_exhaustive]`, and every struct with named fields has a `new`,
+/// so a field added to the spec never breaks code outside the crate.
+#[test]
+fn every_generated_type_is_non_exhaustive_and_constructible() {
+    let generated = crate::codegen::generate(&spec_text()).unwrap();
+    let file = syn::parse_file(&generated.types).unwrap();
+    let is_non_exhaustive =
+        |attributes: &[syn::Attribute]| attributes.iter().any(|attribute| attribute.path().is_ident("non_exhaustive"));
+    let constructors: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(item) if item.trait_.is_none() => {
+                let has_new = item
+                    .items
+                    .iter()
+                    .any(|member| matches!(member, syn::ImplItem::Fn(function) if function.sig.ident == "new"));
+                has_new.then(|| {
+                    let self_type = &item.self_ty;
+                    quote::quote!(#self_type).to_string()
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let mut checked = 0;
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(item) if matches!(item.vis, syn::Visibility::Public(_)) => {
+                assert!(is_non_exhaustive(&item.attrs), "struct {} is not #[non_exhaustive]", item.ident);
+                if matches!(item.fields, syn::Fields::Named(_)) {
+                    assert!(constructors.contains(&item.ident.to_string()), "struct {} has no `new`", item.ident);
+                }
+                checked += 1;
+            }
+            syn::Item::Enum(item) if matches!(item.vis, syn::Visibility::Public(_)) => {
+                assert!(is_non_exhaustive(&item.attrs), "enum {} is not #[non_exhaustive]", item.ident);
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    let schemas = crate::codegen::model::parse_spec(&spec_text()).unwrap().components.unwrap().schemas;
+    assert!(checked >= schemas.len() / 2, "only {checked} types checked for {} schemas", schemas.len());
+    assert!(generated.types.contains("pub enum UserStatus"), "the open enums are generated into the same file");
+}
+
+/// An open enum (`x-extensible-enum`) must document every value and be a plain string schema.
+#[test]
+fn open_enums_are_checked() {
+    let spec = spec_text();
+    let undocumented = spec.replacen(
+        "      x-enum-descriptions:\n        - can sign in and run tests.\n",
+        "      x-enum-descriptions:\n",
+        1,
+    );
+    let error = crate::codegen::generate(&undocumented).err().unwrap();
+    assert!(error.contains("UserStatus") && error.contains("one entry per value"), "{error}");
+}
