@@ -90,6 +90,9 @@ pub enum ParamKind {
     /// A comma-separated list (`type: array`, `style: form`, `explode: false`) of a component
     /// schema's values (`roles=1,4` of `RoleId`).
     List(String),
+    /// A repeated parameter (`type: array`, `style: form`, `explode: true`): one `name=value`
+    /// pair per value (`id=a&id=b`), as FastAPI reads lists.
+    Repeated(String),
 }
 
 impl ParamKind {
@@ -97,7 +100,7 @@ impl ParamKind {
     pub fn doc_type(&self) -> &'static str {
         match self {
             ParamKind::String | ParamKind::StringEnum(_) | ParamKind::Id(_) => "string",
-            ParamKind::List(_) => "array",
+            ParamKind::List(_) | ParamKind::Repeated(_) => "array",
             ParamKind::Integer { .. } => "integer",
             ParamKind::Boolean => "boolean",
         }
@@ -235,13 +238,22 @@ fn read_operation(
             return Err(here(format!("parameter {} must use `schema`, not `content`", data.name)));
         };
         let kind = param_kind(spec, schema).map_err(|message| here(format!("parameter {}: {message}", data.name)))?;
-        if matches!(kind, ParamKind::List(_)) {
-            let comma_separated = matches!(param, Parameter::Query { style: openapiv3::QueryStyle::Form, .. })
-                && data.explode == Some(false);
-            if !comma_separated {
-                return Err(here(format!("array parameter {} must be `style: form` with `explode: false`", data.name)));
+        let kind = match kind {
+            ParamKind::List(item) => {
+                let form = matches!(param, Parameter::Query { style: openapiv3::QueryStyle::Form, .. });
+                match data.explode {
+                    Some(false) if form => ParamKind::List(item),
+                    Some(true) if form => ParamKind::Repeated(item),
+                    _ => {
+                        return Err(here(format!(
+                            "array parameter {} must be `style: form` with `explode` given (false: a comma list, true: repeated)",
+                            data.name
+                        )));
+                    }
+                }
             }
-        }
+            other => other,
+        };
         let param = Param {
             name: data.name.clone(),
             description: data.description.clone().unwrap_or_default(),

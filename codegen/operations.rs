@@ -150,7 +150,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .iter()
         .map(|param| match &param.kind {
             ParamKind::String => quote! { impl Into<String> },
-            ParamKind::List(name) => {
+            ParamKind::List(name) | ParamKind::Repeated(name) => {
                 let item = type_path(name);
                 quote! { impl IntoIterator<Item = impl Into<#item>> }
             }
@@ -162,7 +162,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .iter()
         .map(|param| match param.kind {
             ParamKind::String => quote! { value.into() },
-            ParamKind::List(_) => quote! { value.into_iter().map(Into::into).collect() },
+            ParamKind::List(_) | ParamKind::Repeated(_) => quote! { value.into_iter().map(Into::into).collect() },
             _ => quote! { value },
         })
         .collect();
@@ -355,6 +355,19 @@ fn query_push(param: &Param) -> TokenStream {
                 query.push((#name, crate::transport::comma_list(values)));
             }
         },
+        ParamKind::Repeated(_) => quote! {
+            if let Some(values) = &self.#field {
+                if values.is_empty() {
+                    return Err(crate::Error::InvalidArgument {
+                        operation_id: OPERATION,
+                        message: format!("{} needs at least one value (leave it unset for no filter)", #name),
+                    });
+                }
+                for value in values {
+                    query.push((#name, crate::transport::comma_list(std::slice::from_ref(value))));
+                }
+            }
+        },
         _ => quote! {
             if let Some(value) = &self.#field {
                 query.push((#name, value.to_string()));
@@ -380,7 +393,7 @@ fn param_type(param: &Param) -> TokenStream {
         ParamKind::Integer { .. } => quote! { i64 },
         ParamKind::Boolean => quote! { bool },
         ParamKind::StringEnum(name) | ParamKind::Id(name) => type_path(name),
-        ParamKind::List(name) => {
+        ParamKind::List(name) | ParamKind::Repeated(name) => {
             let item = type_path(name);
             quote! { Vec<#item> }
         }

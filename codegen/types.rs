@@ -61,13 +61,16 @@ pub fn generate(spec: &OpenAPI) -> Result<TokenStream, String> {
         .map_err(|error| format!("progenitor could not type the component schemas: {error}"))?;
     let mut file: syn::File = syn::parse2(generator.get_type_space().to_stream())
         .map_err(|error| format!("progenitor's types do not parse: {error}"))?;
+    document_the_undocumented(&mut file);
     let constructors = constructors(&file);
     mark_non_exhaustive(&mut file);
     let open_enums = open_enums.iter().map(emit_open_enum);
+    let reencode = emit_reencode(spec);
     Ok(quote! {
         #file
         #(#constructors)*
         #(#open_enums)*
+        #reencode
     })
 }
 
@@ -199,6 +202,34 @@ fn emit_open_enum(open: &OpenEnum) -> TokenStream {
     }
 }
 
+/// `reencode(schema, json)`: decodes JSON as the type of a component schema, named as in the
+/// spec, and encodes the value again. The tests walk every example, fixture and sample with
+/// it, so no list of types has to be kept by hand.
+fn emit_reencode(spec: &OpenAPI) -> TokenStream {
+    let names: Vec<&String> = spec.components.iter().flat_map(|components| components.schemas.keys()).collect();
+    let paths = names.iter().map(|name| rust_path(name));
+    quote! {
+        /// Decodes `json` as the type of the component schema `schema` (its name in the spec)
+        /// and encodes the value back to JSON; `None` for a name the spec does not have. For
+        /// tests and tools that check answers against the spec.
+        #[doc(hidden)]
+        pub fn reencode(
+            schema: &str,
+            json: &[u8],
+        ) -> ::std::option::Option<::std::result::Result<::serde_json::Value, ::serde_json::Error>> {
+            fn again<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+                json: &[u8],
+            ) -> ::std::result::Result<::serde_json::Value, ::serde_json::Error> {
+                ::serde_json::to_value(::serde_json::from_slice::<T>(json)?)
+            }
+            match schema {
+                #(#names => Some(again::<#paths>(json)),)*
+                _ => None,
+            }
+        }
+    }
+}
+
 /// Marks every public struct and enum `#[non_exhaustive]`, so that a field or variant added to
 /// the spec is not a breaking change for users (who build values with the constructors below).
 fn mark_non_exhaustive(file: &mut syn::File) {
@@ -210,6 +241,41 @@ fn mark_non_exhaustive(file: &mut syn::File) {
             }
             syn::Item::Enum(item) if matches!(item.vis, syn::Visibility::Public(_)) => {
                 item.attrs.push(attribute.clone())
+            }
+            _ => {}
+        }
+    }
+}
+
+/// typify leaves two things without docs, which `#![deny(missing_docs)]` refuses: the
+/// `extra` map that keeps an open object's unknown keys, and the variants of a `oneOf`.
+fn document_the_undocumented(file: &mut syn::File) {
+    let has_doc = |attributes: &[syn::Attribute]| attributes.iter().any(|attribute| attribute.path().is_ident("doc"));
+    for item in &mut file.items {
+        match item {
+            syn::Item::Struct(item) => {
+                for field in item.fields.iter_mut().filter(|field| !has_doc(&field.attrs)) {
+                    let doc = match &field.ident {
+                        Some(name) if name == "extra" => {
+                            "Keys the spec does not name, kept as the server sent them.".to_owned()
+                        }
+                        _ => "The wrapped value.".to_owned(),
+                    };
+                    field.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+                }
+            }
+            syn::Item::Enum(item) => {
+                for variant in item.variants.iter_mut().filter(|variant| !has_doc(&variant.attrs)) {
+                    let doc = match &variant.fields {
+                        syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                            let inner = &fields.unnamed[0].ty;
+                            let inner = quote!(#inner).to_string().replace(' ', "");
+                            format!("The value as `{}`.", inner.trim_start_matches("::std::string::"))
+                        }
+                        _ => format!("The `{}` form.", variant.ident),
+                    };
+                    variant.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+                }
             }
             _ => {}
         }

@@ -29,6 +29,7 @@ pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USE
 pub use error::{
     ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };
+pub use extras::DayActivity;
 pub use ids::{OrganizationId, ServiceAccountId, TeamId, UserId};
 pub use pagination::{DEFAULT_MAX_PAGES, PageStyle, Paginator};
 pub use rate_limit::{RateLimit, RateLimitStatus};

@@ -521,6 +521,13 @@ fn api_error(
                 texts.iter().map(|text| redactor.redact(text)).collect()
             };
             match name.as_str() {
+                // FastAPI's 422: `{"detail": [{"loc": ["query", "since"], "msg": "…"}]}`, one
+                // entry per refused value; each becomes a message for the value's name.
+                "detail" if fastapi_problems(&value).is_some() => {
+                    for (field, message) in fastapi_problems(&value).unwrap_or_default() {
+                        error.field_errors.entry(field).or_default().push(redactor.redact(&message));
+                    }
+                }
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
                 "non_field_errors" => error.non_field_errors = messages(),
                 "status_code" => {}
@@ -531,6 +538,22 @@ fn api_error(
         }
     }
     error
+}
+
+/// The `(name, message)` pairs of a FastAPI validation `detail`, or `None` for another shape.
+fn fastapi_problems(detail: &serde_json::Value) -> Option<Vec<(String, String)>> {
+    let problems = detail.as_array().filter(|problems| !problems.is_empty())?;
+    problems
+        .iter()
+        .map(|problem| {
+            let message = problem.get("msg")?.as_str()?.to_owned();
+            let location = problem.get("loc")?.as_array()?;
+            let field = location
+                .last()
+                .map_or_else(String::new, |last| last.as_str().map_or_else(|| last.to_string(), str::to_owned));
+            Some((field, message))
+        })
+        .collect()
 }
 
 #[cfg(test)]

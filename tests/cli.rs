@@ -411,3 +411,24 @@ fn ca_cert_is_read_and_checked() {
     assert_eq!(accepted.status.code(), Some(1), "{}", stderr(&accepted));
     assert!(stderr(&accepted).contains("accounts.invalid"), "{}", stderr(&accepted));
 }
+
+#[test]
+fn activity_commands_take_a_period_as_days_or_seconds() {
+    let by_day = json(&["classic", "users-activity", "--since", "2023-04-18", "--until", "2023-04-20"]);
+    let by_seconds = json(&["classic", "users-activity", "--since", "1681776000", "--until", "1681948800"]);
+    assert_eq!(by_day, by_seconds);
+    let (_, first) = by_day.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(first["datestamp"], serde_json::json!(["2023-04-18", "2023-04-19", "2023-04-20"]));
+    let teams = json(&["teams", "list"]);
+    let team = teams["results"][0]["id"].as_str().unwrap();
+    let one_team = json(&["classic", "teams-activity", "--id", team, "--since", "2023-04-18", "--until", "2023-04-18"]);
+    assert_eq!(one_team.as_object().unwrap().keys().collect::<Vec<_>>(), [team]);
+    let counts = json(&["classic", "org-activity"]);
+    assert!(counts["totals"]["all"].is_u64(), "{counts}");
+    let backwards = sandbox(&["classic", "org-activity", "--since", "2023-04-20", "--until", "2023-04-18"]);
+    assert!(!backwards.status.success());
+    assert!(stderr(&backwards).contains("until must not be before since"), "{}", stderr(&backwards));
+    let nonsense = sandbox(&["classic", "users-activity", "--since", "yesterday"]);
+    assert_eq!(nonsense.status.code(), Some(2));
+    assert!(stderr(&nonsense).contains("neither a day (2023-04-18) nor seconds since 1970"), "{}", stderr(&nonsense));
+}

@@ -196,13 +196,16 @@ fn the_client_drives_every_operation() {
     assert_eq!(concurrency.concurrency.team.unwrap().allowed.unwrap().vms, Some(ConcurrencyCount(20)));
     let activity = client.classic().get_activity(parent).level("user").send().unwrap();
     mark("classic_get_activity");
-    assert_eq!(activity.subaccounts.len(), 1);
+    assert_eq!(activity.counts().unwrap().subaccounts.len(), 1);
     assert_eq!(client.classic().get_usage("ada.web").unwrap().usage.len(), 7);
     mark("classic_get_usage");
-    assert!(client.classic().get_organization_activity().unwrap().totals.is_some());
+    assert!(client.classic().get_organization_activity().send().unwrap().counts().unwrap().totals.is_some());
     mark("classic_get_organization_activity");
-    assert_eq!(client.classic().get_teams_activity().unwrap().teams.len(), 5);
+    assert_eq!(client.classic().get_teams_activity().send().unwrap().counts().unwrap().teams.len(), 5);
     mark("classic_get_teams_activity");
+    let by_user = client.classic().get_users_activity().send().unwrap();
+    assert!(by_user.len() > 10, "{} users", by_user.len());
+    mark("classic_get_users_activity");
     let devices = client.concurrency().get_real_device().unwrap().organization.unwrap();
     assert_eq!(devices.maximum.unwrap().count(), Some(10));
     mark("get_real_device_concurrency");
@@ -692,4 +695,56 @@ fn a_seed_file_shapes_the_organization() {
     }))
     .unwrap();
     assert!(Sandbox::start_with(broken, 0).unwrap_err().to_string().contains("no team named \"Missing\""));
+}
+
+/// The Insights page's activity: a `since`/`until` period answers daily statistics, one
+/// entry per day, summed over the accounts asked for; filters narrow by id; a period that
+/// runs backwards is refused with FastAPI's 422, which the error reports per parameter.
+#[test]
+fn activity_comes_as_daily_statistics_for_a_period() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let (since, until) = (1_681_776_000, 1_682_294_400); // 2023-04-18 .. 2023-04-24, midnight UTC
+    let parent = client.users().get_current().unwrap().username;
+    let subaccount = types::CreateSubaccountRequest::new(
+        "busy.sub@acme.example",
+        "Busy-Sub",
+        Secret::new("Cl4ssic-Pass"),
+        "busy.sub",
+    );
+    client.classic().create_subaccount(&parent, &subaccount).unwrap();
+    let daily = client.classic().get_activity(&parent).since(since).until(until).send().unwrap();
+    let days = daily.daily().expect("the Insights shape for a period").days().unwrap();
+    assert_eq!(days.len(), 7);
+    assert_eq!(days[0].date.to_string(), "2023-04-18");
+    assert_eq!(days[6].date.to_string(), "2023-04-24");
+    assert!(days.iter().map(|day| day.jobs).sum::<u64>() > 0);
+    let alone = client.classic().get_activity(&parent).level("user").since(since).until(until).send().unwrap();
+    let alone_jobs: u64 = alone.daily().unwrap().jobs.iter().sum();
+    assert!(alone_jobs < days.iter().map(|day| day.jobs).sum::<u64>(), "level=user leaves the subaccounts out");
+
+    let teams = client.teams().lookup().send().unwrap().results;
+    let wanted = [teams[0].id.clone(), teams[1].id.clone()];
+    let by_team = client.classic().get_teams_activity().id(wanted.clone()).since(since).until(until).send().unwrap();
+    let by_team = by_team.daily().expect("daily statistics per team");
+    assert_eq!(by_team.keys().cloned().collect::<Vec<_>>(), {
+        let mut ids: Vec<String> = wanted.iter().map(ToString::to_string).collect();
+        ids.sort();
+        ids
+    });
+    let organization = client.classic().get_organization_activity().since(since).until(until).send().unwrap();
+    assert_eq!(organization.daily().unwrap().len(), 1);
+
+    let someone = client.users().lookup().limit(1).send().unwrap().results.remove(0);
+    let by_user =
+        client.classic().get_users_activity().users([someone.id.clone()]).since(since).until(until).send().unwrap();
+    assert_eq!(by_user.keys().collect::<Vec<_>>(), [&someone.id.to_string()]);
+
+    let backwards = client.classic().get_users_activity().since(until).until(since).send().unwrap_err();
+    assert_eq!(backwards.status(), Some(422));
+    let Error::Api(api) = &backwards else { panic!("{backwards:?}") };
+    assert_eq!(api.field_errors["until"], ["until must not be before since"]);
+    assert!(backwards.to_string().contains("until must not be before since"), "{backwards}");
+    let too_long = client.classic().get_users_activity().since(since).send().unwrap_err();
+    assert!(too_long.to_string().contains("since: the period is longer than 366 days"), "{too_long}");
 }

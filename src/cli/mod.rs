@@ -497,19 +497,58 @@ enum Classic {
     },
     /// Show allowed and current concurrency.
     Concurrency { username: String },
-    /// Show job activity.
+    /// Show an account's job activity (daily statistics with --since/--until).
     Activity {
         username: String,
-        /// `user` for the account alone.
+        /// `user` for the account alone, `organization` for more.
         #[arg(long)]
         level: Option<String>,
+        #[command(flatten)]
+        period: Period,
     },
     /// Show usage per day.
     Usage { username: String },
-    /// Show the organization's job activity.
-    OrgActivity,
-    /// Show job activity per team.
-    TeamsActivity,
+    /// Show the organization's job activity (daily statistics with --since/--until).
+    OrgActivity {
+        #[command(flatten)]
+        period: Period,
+    },
+    /// Show job activity per team (daily statistics with --since/--until or --id).
+    TeamsActivity {
+        /// Only this team (repeat for several).
+        #[arg(long)]
+        id: Vec<String>,
+        #[command(flatten)]
+        period: Period,
+    },
+    /// Show daily statistics per user.
+    UsersActivity {
+        /// Only this user id (repeat for several).
+        #[arg(long)]
+        users: Vec<String>,
+        #[command(flatten)]
+        period: Period,
+    },
+}
+
+/// The time span of an activity report.
+#[derive(Debug, Args)]
+struct Period {
+    /// From this moment: seconds since the Unix epoch, or a day (2023-04-18, from midnight UTC).
+    #[arg(long, value_parser = moment)]
+    since: Option<u64>,
+    /// Until this moment: seconds since the Unix epoch, or a day (2023-04-18, from midnight UTC).
+    #[arg(long, value_parser = moment)]
+    until: Option<u64>,
+}
+
+/// A moment as the activity endpoints take it: Unix seconds, or a day at midnight UTC.
+fn moment(text: &str) -> Result<u64, String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        let seconds = day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+        return u64::try_from(seconds).map_err(|_| format!("{text} is before 1970"));
+    }
+    count(text).map_err(|_| format!("{text:?} is neither a day (2023-04-18) nor seconds since 1970"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -665,9 +704,10 @@ impl Cli {
                 Classic::ChangeKey { .. } => "classic_change_access_key",
                 Classic::Concurrency { .. } => "classic_get_concurrency",
                 Classic::Activity { .. } => "classic_get_activity",
+                Classic::UsersActivity { .. } => "classic_get_users_activity",
                 Classic::Usage { .. } => "classic_get_usage",
-                Classic::OrgActivity => "classic_get_organization_activity",
-                Classic::TeamsActivity => "classic_get_teams_activity",
+                Classic::OrgActivity { .. } => "classic_get_organization_activity",
+                Classic::TeamsActivity { .. } => "classic_get_teams_activity",
             },
             Group::Concurrency(Concurrency::RealDevices) => "get_real_device_concurrency",
             Group::ServiceAccounts(command) => match command {
@@ -1155,13 +1195,42 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 out.changed(&user, &format!("New access key for {username}: {key}"))
             }
             Classic::Concurrency { username } => out.print(&client.classic().get_concurrency(username)?),
-            Classic::Activity { username, level } => {
-                let request = with_optional!(client.classic().get_activity(username), level = level);
+            Classic::Activity { username, level, period } => {
+                let request = with_optional!(
+                    client.classic().get_activity(username),
+                    level = level,
+                    since = period.since,
+                    until = period.until,
+                );
                 out.print(&request.send()?)
             }
             Classic::Usage { username } => out.print(&client.classic().get_usage(username)?),
-            Classic::OrgActivity => out.print(&client.classic().get_organization_activity()?),
-            Classic::TeamsActivity => out.print(&client.classic().get_teams_activity()?),
+            Classic::OrgActivity { period } => {
+                let request = with_optional!(
+                    client.classic().get_organization_activity(),
+                    since = period.since,
+                    until = period.until,
+                );
+                out.print(&request.send()?)
+            }
+            Classic::TeamsActivity { id, period } => {
+                let request = with_optional!(
+                    client.classic().get_teams_activity(),
+                    id = (!id.is_empty()).then_some(id),
+                    since = period.since,
+                    until = period.until,
+                );
+                out.print(&request.send()?)
+            }
+            Classic::UsersActivity { users, period } => {
+                let request = with_optional!(
+                    client.classic().get_users_activity(),
+                    users = (!users.is_empty()).then_some(users),
+                    since = period.since,
+                    until = period.until,
+                );
+                out.print(&request.send()?)
+            }
         },
         Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device()?),
         Group::ServiceAccounts(command) => match command {

@@ -1,5 +1,7 @@
 //! What the sandbox does for each operation of the spec.
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -51,6 +53,7 @@ pub(crate) fn handle(state: &mut State, call: &Call) -> Handled {
         "classic_get_usage" => classic_get_usage(state, call),
         "classic_get_organization_activity" => classic_get_organization_activity(state, call),
         "classic_get_teams_activity" => classic_get_teams_activity(state, call),
+        "classic_get_users_activity" => classic_get_users_activity(state, call),
         "get_real_device_concurrency" => get_real_device_concurrency(state, call),
         "lookup_service_accounts" => lookup_service_accounts(state, call),
         "create_service_account" => create_service_account(state, call),
@@ -664,18 +667,70 @@ fn classic_get_concurrency(state: &mut State, call: &Call) -> Handled {
     Ok(Reply::json(200, &concurrency))
 }
 
+/// The days an Insights-style activity request covers (`since`/`until`, Unix seconds), or
+/// `None` when it names neither and the older counts are wanted. Bad values get FastAPI's 422.
+fn activity_days(call: &Call, default_to_last_week: bool) -> Result<Option<Vec<chrono::NaiveDate>>, Reply> {
+    let moment = |name: &'static str| -> Result<Option<chrono::NaiveDate>, Reply> {
+        let Some(text) = call.query(name) else { return Ok(None) };
+        text.parse::<i64>()
+            .ok()
+            .filter(|seconds| *seconds >= 0)
+            .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+            .map(|moment| Some(moment.date_naive()))
+            .ok_or_else(|| unprocessable(name, "value is not a valid integer", "type_error.integer"))
+    };
+    let (since, until) = (moment("since")?, moment("until")?);
+    if since.is_none() && until.is_none() && !default_to_last_week {
+        return Ok(None);
+    }
+    let until = until.unwrap_or_else(|| now().date_naive());
+    let since = since.unwrap_or(until - chrono::Days::new(6));
+    if since > until {
+        return Err(unprocessable("until", "until must not be before since", "value_error"));
+    }
+    if (until - since).num_days() >= 366 {
+        return Err(unprocessable("since", "the period is longer than 366 days", "value_error"));
+    }
+    Ok(Some(since.iter_days().take_while(|day| *day <= until).collect()))
+}
+
+fn unprocessable(parameter: &str, message: &str, kind: &str) -> Reply {
+    Reply::json(422, &json!({"detail": [{"loc": ["query", parameter], "msg": message, "type": kind}]}))
+}
+
+/// Daily statistics of some accounts: made up, but the same for the same accounts and days,
+/// and summed over the accounts, so a team's figures change with its members.
+fn daily_activity<'a>(users: impl Iterator<Item = &'a UserRecord>, days: &[chrono::NaiveDate]) -> types::DailyActivity {
+    use chrono::Datelike;
+    let seeds: Vec<u64> = users.map(|user| user.username.bytes().map(u64::from).sum()).collect();
+    let jobs: Vec<u64> =
+        days.iter().map(|day| seeds.iter().map(|seed| (seed + day.num_days_from_ce() as u64 * 7) % 23).sum()).collect();
+    let peaks: Vec<f64> = jobs.iter().map(|jobs| (*jobs as f64 / 4.0).ceil()).collect();
+    types::DailyActivity {
+        datestamp: days.to_vec(),
+        minutes: jobs.iter().map(|jobs| *jobs as f64 * 2.5).collect(),
+        ccy_exec_mean: peaks.iter().map(|peak| peak / 2.0).collect(),
+        ccy_exec_peak: peaks,
+        jobs,
+        extra: Default::default(),
+    }
+}
+
 fn classic_get_activity(state: &mut State, call: &Call) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let mut accounts = vec![user];
     if call.query("level") != Some("user") {
         accounts.extend(subaccounts_of(state, &user.username));
     }
+    if let Some(days) = activity_days(call, false)? {
+        return Ok(Reply::json(200, &daily_activity(accounts.into_iter(), &days)));
+    }
     let activity = types::Activity {
         subaccounts: accounts
             .iter()
             .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
             .collect(),
-        totals: Some(State::activity_counts(accounts.iter().copied())),
+        totals: State::activity_counts(accounts.iter().copied()),
     };
     Ok(Reply::json(200, &activity))
 }
@@ -697,16 +752,48 @@ fn classic_get_usage(state: &mut State, call: &Call) -> Handled {
 
 fn classic_get_organization_activity(state: &mut State, call: &Call) -> Handled {
     require_admin(state, call)?;
-    let report =
-        types::ActivityReport { teams: Default::default(), totals: Some(State::activity_counts(state.users.iter())) };
+    if let Some(days) = activity_days(call, false)? {
+        let by_organization = BTreeMap::from([(state.org.id.clone(), daily_activity(state.users.iter(), &days))]);
+        return Ok(Reply::json(200, &by_organization));
+    }
+    let report = types::ActivityReport {
+        teams: Default::default(),
+        totals: Some(State::activity_counts(state.users.iter())),
+        extra: Default::default(),
+    };
     Ok(Reply::json(200, &report))
 }
 
 fn classic_get_teams_activity(state: &mut State, call: &Call) -> Handled {
     require_admin(state, call)?;
-    let teams =
-        state.teams.iter().map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
-    Ok(Reply::json(200, &types::ActivityReport { teams, totals: Some(State::activity_counts(state.users.iter())) }))
+    let wanted: Vec<&str> = call.query_all("id").collect();
+    let teams = state.teams.iter().filter(|team| wanted.is_empty() || wanted.contains(&team.id.as_str()));
+    match activity_days(call, !wanted.is_empty())? {
+        Some(days) => {
+            let by_team: BTreeMap<&str, types::DailyActivity> =
+                teams.map(|team| (team.id.as_str(), daily_activity(state.members(&team.id), &days))).collect();
+            Ok(Reply::json(200, &by_team))
+        }
+        None => {
+            let teams = teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
+            let totals = Some(State::activity_counts(state.users.iter()));
+            Ok(Reply::json(200, &types::ActivityReport { teams, totals, extra: Default::default() }))
+        }
+    }
+}
+
+fn classic_get_users_activity(state: &mut State, call: &Call) -> Handled {
+    require_admin(state, call)?;
+    let days = activity_days(call, true)?.unwrap_or_default();
+    let wanted: Vec<&str> = call.query_all("users").collect();
+    let by_user: BTreeMap<&str, types::DailyActivity> = state
+        .users
+        .iter()
+        .filter(|user| user.service_account.is_none())
+        .filter(|user| wanted.is_empty() || wanted.contains(&user.id.as_str()))
+        .map(|user| (user.id.as_str(), daily_activity(std::iter::once(user), &days)))
+        .collect();
+    Ok(Reply::json(200, &by_user))
 }
 
 fn get_real_device_concurrency(state: &mut State, _call: &Call) -> Handled {

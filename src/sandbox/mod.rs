@@ -308,6 +308,11 @@ impl Call {
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
+
+    /// Every value of a repeated parameter (`id=a&id=b`), in order.
+    pub(crate) fn query_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.query.iter().filter(move |(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
