@@ -55,13 +55,75 @@ pub fn generate(api: &Api) -> TokenStream {
         });
     }
     let table = api.operations.iter().map(|operation| {
-        let (id, method, path) = (&operation.id, &operation.http_method, &operation.path);
-        quote! { crate::Operation { id: #id, method: #method, path_template: #path } }
+        let (id, method, path, group) = (&operation.id, &operation.http_method, &operation.path, &operation.tag);
+        let method_name = &operation.method_name;
+        let path_parameters = operation.path_params.iter().map(|param| &param.name);
+        let query_parameters = operation.query_params.iter().map(|param| &param.name);
+        let request_body = option_str(operation.body.as_deref());
+        let response = option_str(match &operation.success {
+            Payload::Empty => None,
+            Payload::Schema(name) => Some(name.as_str()),
+        });
+        let success_status = operation.success_statuses.first().copied().unwrap_or(200);
+        let paginated = operation.pagination.is_some();
+        let deprecated = operation.deprecated;
+        quote! {
+            OperationInfo {
+                id: #id,
+                method: #method,
+                path_template: #path,
+                group: #group,
+                method_name: #method_name,
+                path_parameters: &[#(#path_parameters),*],
+                query_parameters: &[#(#query_parameters),*],
+                request_body: #request_body,
+                response: #response,
+                success_status: #success_status,
+                paginated: #paginated,
+                deprecated: #deprecated,
+            }
+        }
     });
     quote! {
-        /// Every operation of the spec, in the spec's order: its id, HTTP method and path
-        /// template. The sandbox routes by it and the CLI proves it reaches each one.
-        pub const ALL: &[crate::Operation] = &[#(#table),*];
+        /// One operation of the spec as `build.rs` read it. The sandbox routes by this table,
+        /// and the CLI's and the tests' inventories are checked against it, so an operation
+        /// added to the spec is missed nowhere.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct OperationInfo {
+            /// The spec's `operationId`, e.g. `get_team`.
+            pub id: &'static str,
+            /// The HTTP method, e.g. `GET`.
+            pub method: &'static str,
+            /// The path template, e.g. `/team-management/v1/teams/{team_id}/`.
+            pub path_template: &'static str,
+            /// The spec's tag: the [`crate::Client`] method of the group (`teams`).
+            pub group: &'static str,
+            /// The method inside the group (`get`, as in `client.teams().get(…)`).
+            pub method_name: &'static str,
+            /// The path parameters, in path order.
+            pub path_parameters: &'static [&'static str],
+            /// The query parameters, in the spec's order.
+            pub query_parameters: &'static [&'static str],
+            /// The component schema of the JSON request body, if there is one.
+            pub request_body: ::std::option::Option<&'static str>,
+            /// The component schema of the success answer; `None` when it has no body.
+            pub response: ::std::option::Option<&'static str>,
+            /// The first success status the spec lists.
+            pub success_status: u16,
+            /// Whether the answer is a page that `.iter()` walks.
+            pub paginated: bool,
+            /// Whether the spec marks the operation deprecated.
+            pub deprecated: bool,
+        }
+        impl OperationInfo {
+            /// The operation as errors name it.
+            pub fn operation(&self) -> crate::Operation {
+                crate::Operation { id: self.id, method: self.method, path_template: self.path_template }
+            }
+        }
+        /// Every operation of the spec, in the spec's order.
+        pub const ALL: &[OperationInfo] = &[#(#table),*];
         impl crate::Client {
             #(#accessors)*
         }
@@ -373,6 +435,13 @@ fn query_push(param: &Param) -> TokenStream {
                 query.push((#name, value.to_string()));
             }
         },
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => quote! { ::std::option::Option::Some(#value) },
+        None => quote! { ::std::option::Option::None },
     }
 }
 

@@ -419,7 +419,7 @@ fn decode_query(text: &str) -> String {
 type Params = Vec<(&'static str, String)>;
 
 enum Route {
-    Found(&'static crate::Operation, Params),
+    Found(&'static crate::operations::OperationInfo, Params),
     AddSlash,
     WrongMethod,
     NotFound,
@@ -428,7 +428,7 @@ enum Route {
 /// Matches a raw path against the spec's path templates; the template with the most literal
 /// segments wins (`users/me/active-team/` over `users/{user_id}/…`).
 fn route(method: &str, path: &str) -> Route {
-    let matching = |path: &str| -> Vec<(&'static crate::Operation, Params, usize)> {
+    let matching = |path: &str| -> Vec<(&'static crate::operations::OperationInfo, Params, usize)> {
         crate::operations::ALL
             .iter()
             .filter_map(|operation| {
