@@ -37,8 +37,9 @@ pub struct Operation {
     pub body: Option<String>,
     /// What the client checks in the body before sending, from the schema's keywords.
     pub body_rules: Vec<BodyRule>,
-    /// The spec's example request body as compact JSON, for the generated doc example.
-    pub body_example: Option<String>,
+    /// The spec's example request body written with the generated constructors, for the
+    /// generated doc example.
+    pub body_construction: Option<String>,
     /// Every 2xx status the spec lists.
     pub success_statuses: Vec<u16>,
     pub success: Payload,
@@ -289,7 +290,7 @@ fn read_operation(
         return Err(here("a path parameter does not appear in the path".into()));
     }
 
-    let mut body_example = None;
+    let mut body_construction = None;
     let body = match &operation.request_body {
         None => None,
         Some(body) => {
@@ -302,8 +303,16 @@ fn read_operation(
                 .get("application/json")
                 .filter(|_| body.content.len() == 1)
                 .ok_or_else(|| here("the request body must be application/json only".into()))?;
-            body_example = media.example.as_ref().map(|example| example.to_string());
-            Some(named_schema(media.schema.as_ref()).map_err(|message| here(format!("request body: {message}")))?)
+            let name =
+                named_schema(media.schema.as_ref()).map_err(|message| here(format!("request body: {message}")))?;
+            body_construction = match &media.example {
+                Some(example) => Some(
+                    construction(spec, &name, example)
+                        .map_err(|message| here(format!("request body example: {message}")))?,
+                ),
+                None => None,
+            };
+            Some(name)
         }
     };
 
@@ -378,7 +387,7 @@ fn read_operation(
         query_params,
         body,
         body_rules,
-        body_example,
+        body_construction,
         success_statuses,
         success,
         error_statuses,
@@ -407,17 +416,7 @@ fn body_rules(
     };
     for (field, property) in &object.properties {
         let pointer = format!("{prefix}/{field}");
-        // A property is inline, or `allOf: [$ref]` with a description beside it.
-        let target = match property {
-            ReferenceOr::Reference { reference } => Some(schema_ref_name(reference)?),
-            ReferenceOr::Item(item) => match &item.schema_kind {
-                SchemaKind::AllOf { all_of } => match all_of.as_slice() {
-                    [ReferenceOr::Reference { reference }] => Some(schema_ref_name(reference)?),
-                    _ => None,
-                },
-                _ => None,
-            },
-        };
+        let target = property_target(property)?;
         let resolved = match (&target, property) {
             (Some(name), _) => component_schema(spec, name)?,
             (None, ReferenceOr::Item(item)) => item.as_ref(),
@@ -514,6 +513,84 @@ fn resolve_response<'a>(spec: &'a OpenAPI, response: &'a ReferenceOr<Response>) 
                 .ok_or_else(|| format!("response reference {reference} does not resolve"))
         }
     }
+}
+
+/// The component a property refers to: a `$ref`, or `allOf: [$ref]` with a description
+/// beside it; `None` for an inline schema.
+fn property_target(property: &ReferenceOr<Box<Schema>>) -> Result<Option<String>, String> {
+    Ok(match property {
+        ReferenceOr::Reference { reference } => Some(schema_ref_name(reference)?),
+        ReferenceOr::Item(item) => match &item.schema_kind {
+            SchemaKind::AllOf { all_of } => match all_of.as_slice() {
+                [ReferenceOr::Reference { reference }] => Some(schema_ref_name(reference)?),
+                _ => None,
+            },
+            _ => None,
+        },
+    })
+}
+
+/// The Rust expression that builds `value` (an example body) as the component schema
+/// `schema` with the generated constructors: `new` with the required fields in the fields'
+/// (alphabetical) order, then one `with_…` per optional field the example sets.
+pub fn construction(spec: &OpenAPI, schema: &str, value: &serde_json::Value) -> Result<String, String> {
+    let SchemaKind::Type(Type::Object(object)) = &component_schema(spec, schema)?.schema_kind else {
+        return Err(format!("{schema} is not an object schema"));
+    };
+    let fields = value.as_object().ok_or_else(|| format!("the example of {schema} is not an object"))?;
+    let mut required: Vec<&String> = object.required.iter().collect();
+    required.sort();
+    let mut arguments = Vec::new();
+    for name in required {
+        let field = fields.get(name).ok_or_else(|| format!("the example of {schema} lacks required `{name}`"))?;
+        arguments.push(field_expression(spec, schema, &object.properties[name], field)?);
+    }
+    let mut expression = format!("sauce_accounts::types::{schema}::new({})", arguments.join(", "));
+    let mut optional: Vec<(&String, &serde_json::Value)> =
+        fields.iter().filter(|(name, _)| !object.required.contains(name)).collect();
+    optional.sort_by_key(|(name, _)| *name);
+    for (name, field) in optional {
+        let property = object.properties.get(name).ok_or_else(|| format!("{schema} has no field `{name}`"))?;
+        expression.push_str(&format!(".with_{name}({})", field_expression(spec, schema, property, field)?));
+    }
+    Ok(expression)
+}
+
+fn field_expression(
+    spec: &OpenAPI,
+    schema: &str,
+    property: &ReferenceOr<Box<Schema>>,
+    value: &serde_json::Value,
+) -> Result<String, String> {
+    let target = property_target(property)?;
+    let is_object_schema = |name: &str| {
+        component_schema(spec, name).is_ok_and(|schema| matches!(schema.schema_kind, SchemaKind::Type(Type::Object(_))))
+    };
+    Ok(match value {
+        serde_json::Value::Object(_) => match &target {
+            Some(name) if is_object_schema(name) => construction(spec, name, value)?,
+            _ => return Err(format!("{schema}: an object example needs a named object schema")),
+        },
+        serde_json::Value::Array(items) => {
+            let item_schema = match property {
+                ReferenceOr::Item(item) => match &item.schema_kind {
+                    SchemaKind::Type(Type::Array(array)) => array.items.as_ref(),
+                    _ => None,
+                },
+                ReferenceOr::Reference { .. } => None,
+            };
+            let item_type = match item_schema {
+                Some(ReferenceOr::Reference { reference }) => super::types::rust_path(&schema_ref_name(reference)?)
+                    .to_string()
+                    .replace(' ', "")
+                    .replace("crate::", "sauce_accounts::"),
+                _ => return Err(format!("{schema}: an array example needs items that are a named schema")),
+            };
+            let items: Vec<String> = items.iter().map(|item| format!("{item_type}::from({item})")).collect();
+            format!("vec![{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    })
 }
 
 fn schema_ref_name(reference: &str) -> Result<String, String> {

@@ -550,10 +550,9 @@ fn example(operation: &Operation) -> String {
         .collect();
     let mut setup = String::new();
     if let Some(body) = &operation.body {
-        let json = operation.body_example.clone().unwrap_or_else(|| "{}".to_string());
-        setup.push_str(&format!(
-            "let body: sauce_accounts::types::{body} =\n    serde_json::from_str(r#\"{json}\"#).expect(\"a valid {body}\");\n"
-        ));
+        let construction =
+            operation.body_construction.clone().unwrap_or_else(|| format!("sauce_accounts::types::{body}::new()"));
+        setup.push_str(&format!("let body = {construction};\n"));
         args.push("&body".to_string());
     }
     let call = format!("client.{}().{}({})", operation.tag, operation.method_name, args.join(", "));
