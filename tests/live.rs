@@ -154,7 +154,7 @@ fn the_recorded_facts_decode_through_the_client() {
     // The classic user: minutes as words, no username, fields the docs never show.
     let user = client.classic().get_user("jsmith").unwrap();
     assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")));
-    assert_eq!((user.minutes.clone(), user.manual_minutes.clone()), (Some(Minutes::Infinite), Some(Minutes::Infinite)));
+    assert_eq!((user.minutes, user.manual_minutes), (Some(Minutes::Infinite), Some(Minutes::Infinite)));
     assert_eq!(user.creation_time, Some(1601915166));
     assert_eq!(user.concurrency_limit.as_ref().unwrap().scout, Some(ConcurrencyCount(10)));
     assert_eq!((user.is_admin, user.is_sso, user.verified), (Some(false), Some(false), Some(true)));

@@ -8,7 +8,15 @@
 //! - a bare endpoint index: backticked `` `METHOD path` `` lines.
 //!
 //! The form is detected from the content. Markup the reader does not understand is reported,
-//! never skipped silently.
+//! never skipped silently: once per unknown parameter type (the parameter is still read), once
+//! per place for anything else.
+//!
+//! Besides operations and parameters, the reader keeps what a comparison of bodies needs: the
+//! fields of a body object listed under its parameter (`<li><code>x</code> - <small>INTEGER</small>`,
+//! read as the parameter `settings.x`), the JSON a sample request sends and the JSON a sample
+//! response shows. Samples are fenced blocks titled "Sample Request", "cURL … Example" and the
+//! like (also inside `<Tabs>`/`<TabItem>`), or "Sample Response"; a sample is read leniently
+//! (`{...}` elisions, trailing commas and stray closing braces are tolerated).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -57,11 +65,20 @@ impl Location {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocParam {
+    /// The name; a field of a body object is `parent.field`.
     pub name: String,
     pub location: Location,
     pub required: bool,
-    /// Normalised: string, integer, number, boolean, object, array.
+    /// Normalised: string, integer, number, boolean, object, array, date, date-time,
+    /// duration; `unknown` for a type the reader does not know (reported once).
     pub kind: String,
+}
+
+/// The JSON of a sample, with where it was found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub origin: String,
+    pub json: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +94,13 @@ pub struct DocOperation {
     pub has_params: bool,
     pub params: Vec<DocParam>,
     pub statuses: BTreeSet<u16>,
+    /// Bodies the sample requests send.
+    pub sample_bodies: Vec<Sample>,
+    /// Answers the sample responses show.
+    pub sample_responses: Vec<Sample>,
+    /// Where a sample response could not be read as JSON even leniently (reported for the
+    /// operations that are compared).
+    pub unreadable_samples: Vec<String>,
 }
 
 /// Markup the reader could not understand.
@@ -90,6 +114,21 @@ pub struct MarkupProblem {
 pub struct DocSet {
     pub operations: Vec<DocOperation>,
     pub problems: Vec<MarkupProblem>,
+    /// Parameter types the reader does not know, with the first place each was seen: reported
+    /// once each, however often they occur.
+    pub unknown_types: std::collections::BTreeMap<String, String>,
+}
+
+impl DocSet {
+    /// Every markup problem, the unknown types among them (one each).
+    pub fn all_problems(&self) -> Vec<MarkupProblem> {
+        let mut problems = self.problems.clone();
+        problems.extend(self.unknown_types.iter().map(|(kind, origin)| MarkupProblem {
+            origin: origin.clone(),
+            message: format!("unknown parameter type {kind:?} (its parameters are compared without their type)"),
+        }));
+        problems
+    }
 }
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -213,7 +252,23 @@ fn marker(line: &str) -> Option<[String; 3]> {
     (is_word(&location) && is_word(&required)).then_some([location, required, kind])
 }
 
-fn parse_marker(name: &str, cells: &[String; 3]) -> Result<DocParam, String> {
+/// The doc types the reader knows, by the words that start them, most specific first.
+const KNOWN_TYPES: [(&str, &str); 10] = [
+    ("ARRAY", "array"),
+    ("INTEGER", "integer"),
+    ("NUMBER", "number"),
+    ("STRING", "string"),
+    ("BOOLEAN", "boolean"),
+    ("OBJECT", "object"),
+    ("DATETIME", "date-time"),
+    ("DATE-TIME", "date-time"),
+    ("DATE", "date"),
+    ("DURATION", "duration"),
+];
+
+/// A parameter from its marker; a type the reader does not know is `unknown` (and `Err`
+/// carries it, for the caller to report once).
+fn parse_marker(name: &str, cells: &[String; 3]) -> Result<(DocParam, Option<String>), String> {
     let location = match cells[0].to_ascii_uppercase().as_str() {
         "PATH" => Location::Path,
         "QUERY" => Location::Query,
@@ -227,12 +282,10 @@ fn parse_marker(name: &str, cells: &[String; 3]) -> Result<DocParam, String> {
         other => return Err(format!("parameter {name}: unknown requiredness {other:?}")),
     };
     let kind_text = cells[2].to_ascii_uppercase();
-    let kind = ["ARRAY", "INTEGER", "NUMBER", "STRING", "BOOLEAN", "OBJECT"]
-        .into_iter()
-        .find(|kind| kind_text.starts_with(kind))
-        .ok_or_else(|| format!("parameter {name}: unknown type {:?}", cells[2]))?
-        .to_ascii_lowercase();
-    Ok(DocParam { name: name.to_string(), location, required, kind })
+    let known = KNOWN_TYPES.iter().find(|(word, _)| kind_text.starts_with(word)).map(|(_, kind)| kind.to_string());
+    let unknown = known.is_none().then(|| cells[2].clone());
+    let kind = known.unwrap_or_else(|| "unknown".to_string());
+    Ok((DocParam { name: name.to_string(), location, required, kind }, unknown))
 }
 
 /// Adds the parameter a marker describes to the open operation, or reports the marker.
@@ -241,14 +294,109 @@ fn attach_param(
     operation: Option<&mut DocOperation>,
     cells: &[String; 3],
     origin: String,
-    problems: &mut Vec<MarkupProblem>,
+    set: &mut DocSet,
 ) {
     match (name, operation) {
         (Some(name), Some(operation)) => match parse_marker(&name, cells) {
-            Ok(param) => operation.params.push(param),
-            Err(message) => problems.push(MarkupProblem { origin, message }),
+            Ok((param, unknown)) => {
+                if let Some(unknown) = unknown {
+                    set.unknown_types.entry(unknown).or_insert(origin);
+                }
+                operation.params.push(param);
+            }
+            Err(message) => set.problems.push(MarkupProblem { origin, message }),
         },
-        _ => problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+        _ => set.problems.push(MarkupProblem { origin, message: "a parameter marker without a parameter name".into() }),
+    }
+}
+
+/// The fields of a body object its parameter lists (`<li><code>x</code> - <small>INTEGER</small>`
+/// in the source, `• x - INTEGER` on the published page), added as `parent.x`.
+fn attach_nested_fields(line: &str, operation: Option<&mut DocOperation>) {
+    let Some(operation) = operation else { return };
+    // The object is the last top-level parameter read (its fields may already follow it).
+    let parent = operation.params.iter().rev().find(|param| !param.name.contains('.'));
+    let Some(parent) = parent.filter(|param| param.kind == "object").map(|param| param.name.clone()) else {
+        return;
+    };
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("<li><code>") {
+        let after = &rest[start + "<li><code>".len()..];
+        let Some(end) = after.find("</code>") else { break };
+        let field = &after[..end];
+        let tail = &after[end..];
+        if let Some(kind) = between(tail, "<small>", "</small>") {
+            found.push((field.to_string(), kind.to_string()));
+        }
+        rest = tail;
+    }
+    if let Some(item) = line.trim().strip_prefix('•')
+        && let Some((field, kind)) = item.split_once(" - ")
+    {
+        found.push((field.trim().to_string(), kind.trim().to_string()));
+    }
+    for (field, kind) in found {
+        let kind_text = kind.to_ascii_uppercase();
+        let Some((_, kind)) = KNOWN_TYPES.iter().find(|(word, _)| kind_text.starts_with(word)) else { continue };
+        operation.params.push(DocParam {
+            name: format!("{parent}.{field}"),
+            location: Location::Body,
+            required: false,
+            kind: kind.to_string(),
+        });
+    }
+}
+
+/// Reads a sample's JSON leniently: a leading `;` goes, `{...}`/`[...]` elisions become
+/// empty, `...` lines and trailing commas go, and text after the first complete value (a
+/// stray `}`) is dropped.
+pub fn lenient_json(text: &str) -> Option<serde_json::Value> {
+    // Prettier writes `;[` at the start of a JSX block that begins with an array.
+    let text = text.trim_start().strip_prefix(';').unwrap_or(text);
+    let mut cleaned = text.replace("{...}", "{}").replace("[...]", "[]");
+    cleaned = cleaned.lines().filter(|line| line.trim().trim_end_matches(',') != "...").collect::<Vec<_>>().join("\n");
+    let mut without_trailing_commas = String::with_capacity(cleaned.len());
+    let chars: Vec<char> = cleaned.chars().collect();
+    let mut in_string = false;
+    for (index, c) in chars.iter().enumerate() {
+        match c {
+            '"' if index == 0 || chars[index - 1] != '\\' => in_string = !in_string,
+            ',' if !in_string => {
+                let next = chars[index + 1..].iter().find(|c| !c.is_whitespace());
+                if matches!(next, Some('}') | Some(']') | None) {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        without_trailing_commas.push(*c);
+    }
+    let mut values =
+        serde_json::Deserializer::from_str(without_trailing_commas.trim()).into_iter::<serde_json::Value>();
+    values.next()?.ok()
+}
+
+/// The JSON body a sample curl command sends (`--data-raw '…'`, `--data '…'`, `-d '…'`).
+fn sample_body(command: &str) -> Option<serde_json::Value> {
+    let start =
+        ["--data-raw '", "--data '", "-d '"].iter().find_map(|flag| command.find(flag).map(|at| at + flag.len()))?;
+    let end = command[start..].find('\'')? + start;
+    lenient_json(&command[start..end])
+}
+
+/// What a fenced block holds, from its title.
+fn fence_kind(opening: &str) -> Section {
+    let title = between(opening, "title=\"", "\"").unwrap_or("");
+    if title.contains("Failed") {
+        Section::Other
+    } else if title.contains("Response") {
+        Section::SampleResponse
+    } else if !title.is_empty() {
+        // "Sample Request", "Sample Request with Filters", "cURL with jq Example" …
+        Section::SampleRequest
+    } else {
+        Section::Other
     }
 }
 
@@ -273,6 +421,9 @@ fn new_operation(
             .map(|name| DocParam { name, location: Location::Query, required: false, kind: "string".into() })
             .collect(),
         statuses: BTreeSet::new(),
+        sample_bodies: Vec::new(),
+        sample_responses: Vec::new(),
+        unreadable_samples: Vec::new(),
     }
 }
 
@@ -307,12 +458,13 @@ fn references(line: &str) -> Vec<(String, String)> {
     found
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Section {
     Other,
     Parameters,
     Responses,
     SampleRequest,
+    SampleResponse,
 }
 
 fn read_source(name: &str, text: &str, set: &mut DocSet) {
@@ -320,9 +472,49 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
     let mut current: Option<DocOperation> = None;
     let mut section = Section::Other;
     let mut pending_param: Option<String> = None;
+    // An open fenced block: what it holds, where it started, its text, and the section to
+    // return to when it closes.
+    let mut fence: Option<(Section, String, String, Section)> = None;
     for (index, line) in text.lines().enumerate() {
         let origin = format!("{name}:{}", index + 1);
         let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            match fence.take() {
+                Some((kind, started, body, resume)) => {
+                    if let Some(operation) = current.as_mut() {
+                        let sample = match kind {
+                            Section::SampleRequest => sample_body(&body).map(|json| (false, json)),
+                            Section::SampleResponse => match lenient_json(&body) {
+                                Some(json) => Some((true, json)),
+                                None => {
+                                    operation.unreadable_samples.push(started.clone());
+                                    None
+                                }
+                            },
+                            _ => None,
+                        };
+                        match sample {
+                            Some((true, json)) => operation.sample_responses.push(Sample { origin: started, json }),
+                            Some((false, json)) => operation.sample_bodies.push(Sample { origin: started, json }),
+                            None => {}
+                        }
+                    }
+                    section = resume;
+                }
+                None => {
+                    fence = Some((fence_kind(trimmed), origin.clone(), String::new(), section));
+                    section = fence_kind(trimmed);
+                }
+            }
+            continue;
+        }
+        if let Some((_, _, body, _)) = fence.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+            if section == Section::SampleRequest || section == Section::SampleResponse {
+                continue;
+            }
+        }
         if let Some(title) = trimmed.strip_prefix("###")
             && !title.starts_with('#')
         {
@@ -336,15 +528,6 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
             section = Section::Responses;
             pending_param = None;
             continue;
-        }
-        if trimmed.starts_with("```") {
-            section = if trimmed.contains("Sample Request") {
-                Section::SampleRequest
-            } else if section == Section::SampleRequest {
-                Section::Other
-            } else {
-                section
-            };
         }
         if trimmed.contains("<summary>") {
             let method = between(trimmed, "\">", "</span>");
@@ -385,7 +568,10 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                 if let Some(param) = between(trimmed, "<td><code>", "</code></td>") {
                     pending_param = Some(param.trim().to_string());
                 } else if let Some(cells) = marker(trimmed) {
-                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, &mut set.problems);
+                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, set);
+                    attach_nested_fields(trimmed, current.as_mut());
+                } else {
+                    attach_nested_fields(trimmed, current.as_mut());
                 }
             }
             Section::Responses => {
@@ -455,7 +641,9 @@ fn read_published(name: &str, text: &str, set: &mut DocSet) {
         match section {
             Section::Parameters => {
                 if let Some(cells) = marker(trimmed) {
-                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, &mut set.problems);
+                    attach_param(pending_param.take(), current.as_mut(), &cells, origin, set);
+                } else if trimmed.starts_with('•') {
+                    attach_nested_fields(trimmed, current.as_mut());
                 } else if !trimmed.is_empty()
                     && !trimmed.contains(' ')
                     && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -532,10 +720,17 @@ mod tests {
     #[test]
     fn markers_parse_case_and_decorations() {
         let cells = marker("<p><small>| QUERY | OPTIONAL | INTEGER MAX=100 |</small></p>").unwrap();
-        let param = parse_marker("limit", &cells).unwrap();
+        let (param, _) = parse_marker("limit", &cells).unwrap();
         assert_eq!((param.location, param.required, param.kind.as_str()), (Location::Query, false, "integer"));
         let cells = marker("| BODY | REQUIRED | ARRAY OF STRINGS |").unwrap();
-        assert_eq!(parse_marker("teams", &cells).unwrap().kind, "array");
+        assert_eq!(parse_marker("teams", &cells).unwrap().0.kind, "array");
+        let cells = marker("| QUERY | OPTIONAL | DATE |").unwrap();
+        assert_eq!(
+            parse_marker("since", &cells).unwrap(),
+            (DocParam { name: "since".into(), location: Location::Query, required: false, kind: "date".into() }, None)
+        );
+        let cells = marker("| QUERY | OPTIONAL | FORTNIGHT |").unwrap();
+        assert_eq!(parse_marker("span", &cells).unwrap().1.as_deref(), Some("FORTNIGHT"));
         let cells = marker("| COOKIE | REQUIRED | STRING |").unwrap();
         assert!(parse_marker("x", &cells).is_err());
     }

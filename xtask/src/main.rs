@@ -2,7 +2,8 @@
 //!
 //! - `expand`: writes the code `build.rs` generates to `generated/` (git-ignored) to read it;
 //! - `docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]`: checks `openapi/accounts.yaml`
-//!   against the Accounts API docs, with `openapi/deviations.yaml` explaining the differences;
+//!   against the Accounts and Insights API docs (by default every file of ../shared/docs and
+//!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
 //! - `bench-build [--keep]`: measures the build cost against progenitor's async client.
 
 mod bench_build;
@@ -24,7 +25,8 @@ verbs:
   expand                          write the generated code to generated/ for reading
   docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]
                                   compare openapi/accounts.yaml with the Accounts API docs
-                                  (default docs: ../shared/docs/*; URLs are fetched)
+                                  (default docs: ../shared/docs/* and ../shared/docs-current/*;
+                                  URLs are fetched)
   bench-build [--keep]            build a one-call program with this crate and with progenitor's
                                   async client from clean; write the build table of BENCHMARKS.md
 ";
@@ -82,6 +84,23 @@ fn expand() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The folders docs-sync reads when no `--docs` is given: the current pages and the older
+/// copies kept as history.
+pub const DEFAULT_DOC_FOLDERS: [&str; 2] = ["../shared/docs", "../shared/docs-current"];
+
+/// Every file of the default folders, sorted.
+pub fn default_documents() -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    for folder in DEFAULT_DOC_FOLDERS {
+        let folder = root().join(folder);
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|error| format!("no --docs given and {} cannot be read: {error}", folder.display()))?;
+        found.extend(entries.filter_map(|entry| entry.ok().map(|entry| entry.path().display().to_string())));
+    }
+    found.sort();
+    Ok(found)
+}
+
 fn docs_sync(args: &[String]) -> Result<ExitCode, String> {
     let mut sources = Vec::new();
     let mut json = false;
@@ -96,13 +115,7 @@ fn docs_sync(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     if sources.is_empty() {
-        let shared = root().join("../shared/docs");
-        let mut found: Vec<String> = std::fs::read_dir(&shared)
-            .map_err(|error| format!("no --docs given and {} cannot be read: {error}", shared.display()))?
-            .filter_map(|entry| entry.ok().map(|entry| entry.path().display().to_string()))
-            .collect();
-        found.sort();
-        sources = found;
+        sources = default_documents()?;
     }
     let (names, docs) = sync::load_documents(&sources)?;
     let read = |name: &str| std::fs::read_to_string(root().join(name)).map_err(|error| format!("{name}: {error}"));

@@ -1,5 +1,15 @@
 //! `cargo xtask docs-sync`: compares the documented operations with the spec, explains each
 //! difference with an entry of `openapi/deviations.yaml`, and reports the rest.
+//!
+//! Compared: operations and methods, parameters (place, requiredness, type), the fields of
+//! body objects the docs list, the fields of sample request bodies, and sample responses
+//! (every field must exist in the spec's response schema with a compatible type). A document
+//! may describe other APIs too: only paths under the deviations file's `client_paths` are
+//! compared, the others are counted. A deviation explains a difference by its kind, operation
+//! and parameter or field, whatever document and form showed it. It is stale when it matched
+//! nothing and the spec no longer has what it is about (or, for an undocumented operation, a
+//! document passed now documents it) — never merely because the document that shows its
+//! difference was not passed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,7 +22,7 @@ use crate::docs::{self, DocOperation, DocSet, Form, Location};
 
 /// The kinds of difference docs-sync finds (the deviations file also holds `choice` and
 /// `sample` entries, which other checks read).
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 13] = [
     "missing-operation",
     "undocumented-operation",
     "method",
@@ -22,6 +32,10 @@ pub const KINDS: [&str; 9] = [
     "param-required",
     "param-type",
     "status-missing",
+    "body-field-missing",
+    "body-field-type",
+    "response-field-missing",
+    "response-field-type",
 ];
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -43,8 +57,14 @@ pub struct Deviation {
     pub kind: String,
     #[serde(default)]
     pub operation: Option<String>,
+    /// Several operations with the same difference, instead of `operation`.
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// Parameters or fields (`settings.real_devices`, `results[].role`) it explains; all of
+    /// the operation's when empty.
     #[serde(default)]
     pub params: Vec<String>,
+    /// Where the difference was seen, for the reader; matching ignores it.
     #[serde(default)]
     pub docs: Vec<String>,
     #[serde(default)]
@@ -52,8 +72,19 @@ pub struct Deviation {
     pub reason: String,
 }
 
+impl Deviation {
+    /// The operations the entry is about: `operation` and `operations` together.
+    pub fn operation_keys(&self) -> impl Iterator<Item = &str> {
+        self.operation.iter().chain(&self.operations).map(String::as_str)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct Deviations {
+    /// Path prefixes that belong to this client; documented operations elsewhere (other APIs
+    /// on the same page) are counted, not compared. Empty: every path belongs.
+    #[serde(default)]
+    pub client_paths: Vec<String>,
     pub deviations: Vec<Deviation>,
 }
 
@@ -61,6 +92,8 @@ pub struct Deviations {
 pub struct Report {
     pub documents: Vec<String>,
     pub documented_operations: usize,
+    /// Documented operations outside `client_paths`, not compared.
+    pub foreign_operations: usize,
     pub spec_operations: usize,
     pub differences: Vec<Difference>,
     pub stale_deviations: Vec<String>,
@@ -78,9 +111,10 @@ impl Report {
 
     pub fn summary(&self) -> String {
         format!(
-            "docs-sync: {} documents, {} documented operations, {} spec operations; {} differences ({} explained, {} unexplained), {} stale deviations, {} markup problems: {}",
+            "docs-sync: {} documents, {} documented operations (and {} of other APIs, not compared), {} spec operations; {} differences ({} explained, {} unexplained), {} stale deviations, {} markup problems: {}",
             self.documents.len(),
             self.documented_operations,
+            self.foreign_operations,
             self.spec_operations,
             self.differences.len(),
             self.differences.len() - self.unexplained(),
@@ -142,6 +176,8 @@ struct SpecOperation {
     path: String,
     params: Vec<SpecParam>,
     statuses: BTreeSet<u16>,
+    body: Option<String>,
+    response: Option<String>,
 }
 
 fn schema_kinds(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> BTreeSet<String> {
@@ -157,7 +193,16 @@ fn schema_kinds(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> BTreeSet<String
     };
     let name = |kind: &str| BTreeSet::from([kind.to_string()]);
     match &schema.schema_kind {
-        SchemaKind::Type(Type::String(_)) => name("string"),
+        SchemaKind::Type(Type::String(string)) => match &string.format {
+            openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Date) => {
+                BTreeSet::from(["string".to_string(), "date".to_string()])
+            }
+            openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::DateTime) => {
+                BTreeSet::from(["string".to_string(), "date-time".to_string()])
+            }
+            _ => name("string"),
+        },
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => schema_kinds(spec, &all_of[0]),
         SchemaKind::Type(Type::Integer(_)) => name("integer"),
         SchemaKind::Type(Type::Number(_)) => name("number"),
         SchemaKind::Type(Type::Boolean(_)) => name("boolean"),
@@ -194,18 +239,24 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                     .and_then(ReferenceOr::as_item);
                 if let Some(SchemaKind::Type(Type::Object(object))) = schema.map(|schema| &schema.schema_kind) {
                     for (name, property) in &object.properties {
-                        let property = match property {
-                            ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
-                            ReferenceOr::Reference { reference } => {
-                                ReferenceOr::Reference { reference: reference.clone() }
-                            }
-                        };
+                        let property = unbox(property);
                         params.push(SpecParam {
                             name: name.clone(),
                             location: Location::Body,
                             required: object.required.contains(name),
                             kinds: schema_kinds(spec, &property),
                         });
+                        // The fields of a body object, which the docs list under it.
+                        if let Some(Type::Object(nested)) = object_type(spec, &property) {
+                            for (field, schema) in &nested.properties {
+                                params.push(SpecParam {
+                                    name: format!("{name}.{field}"),
+                                    location: Location::Body,
+                                    required: false,
+                                    kinds: schema_kinds(spec, &unbox(schema)),
+                                });
+                            }
+                        }
                     }
                 }
             }
@@ -217,9 +268,162 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                 path: docs::normalize_path(&operation.path).0,
                 params,
                 statuses,
+                body: operation.body.clone(),
+                response: match &operation.success {
+                    model::Payload::Schema(name) => Some(name.clone()),
+                    model::Payload::Empty => None,
+                },
             }
         })
         .collect()
+}
+
+fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
+    match schema {
+        ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+    }
+}
+
+/// A schema with `$ref` and single-entry `allOf` resolved.
+fn resolved<'a>(spec: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+    let schema = match schema {
+        ReferenceOr::Item(schema) => schema,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next()?;
+            spec.components.as_ref()?.schemas.get(name)?.as_item()?
+        }
+    };
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => resolved(spec, &all_of[0]),
+        _ => Some(schema),
+    }
+}
+
+fn object_type<'a>(spec: &'a OpenAPI, schema: &'a ReferenceOr<Schema>) -> Option<&'a Type> {
+    match &resolved(spec, schema)?.schema_kind {
+        SchemaKind::Type(kind @ Type::Object(_)) => Some(kind),
+        _ => None,
+    }
+}
+
+/// One disagreement between a sample's JSON and a schema: the field path and, for a type
+/// disagreement, what the sample holds and what the schema takes.
+struct SampleProblem {
+    path: String,
+    type_mismatch: Option<(String, String)>,
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(number) if number.is_f64() => "number",
+        serde_json::Value::Number(_) => "integer",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Walks a sample's JSON along a schema: every field must be one the schema names (or an
+/// open object allows), with a value of a type it takes. `oneOf`/`anyOf` accept a value any
+/// branch accepts.
+fn check_sample(
+    spec: &OpenAPI,
+    schema: &ReferenceOr<Schema>,
+    value: &serde_json::Value,
+    path: &str,
+    problems: &mut Vec<SampleProblem>,
+) {
+    let Some(schema) = resolved(spec, schema) else { return };
+    let mismatch = |problems: &mut Vec<SampleProblem>, takes: &str| {
+        problems.push(SampleProblem {
+            path: path.to_string(),
+            type_mismatch: Some((json_kind(value).to_string(), takes.to_string())),
+        });
+    };
+    if value.is_null() {
+        if !schema.schema_data.nullable && !matches!(schema.schema_kind, SchemaKind::Any(_)) {
+            mismatch(problems, "no null");
+        }
+        return;
+    }
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of: branches } | SchemaKind::AnyOf { any_of: branches } => {
+            let mut best: Option<Vec<SampleProblem>> = None;
+            for branch in branches {
+                let mut found = Vec::new();
+                check_sample(spec, branch, value, path, &mut found);
+                if best.as_ref().is_none_or(|best| found.len() < best.len()) {
+                    best = Some(found);
+                }
+            }
+            problems.extend(best.unwrap_or_default());
+        }
+        SchemaKind::AllOf { all_of } => {
+            for part in all_of {
+                check_sample(spec, part, value, path, problems);
+            }
+        }
+        SchemaKind::Type(Type::Object(object)) => {
+            let Some(fields) = value.as_object() else { return mismatch(problems, "object") };
+            for (name, field) in fields {
+                let field_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                match (object.properties.get(name), &object.additional_properties) {
+                    (Some(property), _) => check_sample(spec, &unbox(property), field, &field_path, problems),
+                    (None, Some(openapiv3::AdditionalProperties::Schema(schema))) => {
+                        check_sample(spec, schema, field, &field_path, problems)
+                    }
+                    (None, Some(openapiv3::AdditionalProperties::Any(true))) => {}
+                    (None, _) => problems.push(SampleProblem { path: field_path, type_mismatch: None }),
+                }
+            }
+        }
+        SchemaKind::Type(Type::Array(array)) => {
+            let Some(items) = value.as_array() else { return mismatch(problems, "array") };
+            if let Some(item_schema) = &array.items {
+                for item in items {
+                    check_sample(spec, &unbox(item_schema), item, &format!("{path}[]"), problems);
+                }
+            }
+        }
+        SchemaKind::Type(Type::String(_)) if !value.is_string() => mismatch(problems, "string"),
+        SchemaKind::Type(Type::Integer(_)) if !(value.is_i64() || value.is_u64()) => mismatch(problems, "integer"),
+        SchemaKind::Type(Type::Number(_)) if !value.is_number() => mismatch(problems, "number"),
+        SchemaKind::Type(Type::Boolean(_)) if !value.is_boolean() => mismatch(problems, "boolean"),
+        _ => {}
+    }
+}
+
+/// Whether the spec still has what a deviation is about, so that some version of the docs
+/// could show its difference: the operation (or, for one the spec lacks, still lacks it), and
+/// the parameter, status or body it names. A deviation that matched nothing is stale when
+/// this fails — the spec moved on — or, for an undocumented operation, as soon as a document
+/// passed documents it. A difference only an unpassed document shows is not stale.
+fn still_applies(deviation: &Deviation, operations: &[SpecOperation]) -> bool {
+    deviation.operation_keys().any(|key| {
+        let Some(operation) = operations.iter().find(|operation| operation.id == key) else {
+            // `METHOD /path` of an operation the spec lacks: it applies while the spec lacks it.
+            let (method, path) = key.split_once(' ').unwrap_or(("", key));
+            return !operations.iter().any(|operation| operation.method == method && operation.path == path);
+        };
+        let has_param = |name: &str| operation.params.iter().any(|param| param.name == name);
+        let named = |check: &dyn Fn(&str) -> bool| {
+            deviation.params.is_empty() || deviation.params.iter().any(|name| check(name))
+        };
+        match deviation.kind.as_str() {
+            "undocumented-operation" => false,
+            "param-missing" => named(&|name| !has_param(name)),
+            "param-extra" | "param-location" | "param-required" | "param-type" => named(&|name| has_param(name)),
+            "status-missing" => {
+                named(&|status| status.parse().is_ok_and(|status| !operation.statuses.contains(&status)))
+            }
+            "body-field-missing" | "body-field-type" => operation.body.is_some(),
+            "response-field-missing" | "response-field-type" => operation.response.is_some(),
+            _ => true,
+        }
+    })
 }
 
 /// Compares `docs` with the spec and matches each difference with a deviation.
@@ -239,6 +443,12 @@ pub fn compare(
         }
     }
     let operations = spec_operations(&spec, &api);
+    let in_scope = |path: &str| {
+        deviations.client_paths.is_empty()
+            || deviations.client_paths.iter().any(|prefix| path.starts_with(prefix.as_str()))
+    };
+    let (ours, foreign): (Vec<&DocOperation>, Vec<&DocOperation>) =
+        docs.operations.iter().partition(|doc| in_scope(&doc.path));
     let mut differences = Vec::new();
     let mut push = |kind: &str, operation: &str, param: Option<&str>, doc: Option<&DocOperation>, detail: String| {
         differences.push(Difference {
@@ -252,7 +462,7 @@ pub fn compare(
         });
     };
 
-    for doc in &docs.operations {
+    for &doc in &ours {
         let Some(operation) =
             operations.iter().find(|operation| operation.method == doc.method && operation.path == doc.path)
         else {
@@ -294,6 +504,29 @@ pub fn compare(
                     Some(doc),
                     format!("{} documents status {status}", doc.origin),
                 );
+            }
+        }
+        for (samples, schema, kind) in
+            [(&doc.sample_bodies, &operation.body, "body"), (&doc.sample_responses, &operation.response, "response")]
+        {
+            let Some(schema) = schema else { continue };
+            let schema = ReferenceOr::Reference { reference: format!("#/components/schemas/{schema}") };
+            for sample in samples {
+                let mut problems = Vec::new();
+                check_sample(&spec, &schema, &sample.json, "", &mut problems);
+                for problem in problems {
+                    let (difference, detail) = match &problem.type_mismatch {
+                        None => (
+                            format!("{kind}-field-missing"),
+                            format!("the sample at {} has a field the spec's schema lacks", sample.origin),
+                        ),
+                        Some((found, takes)) => (
+                            format!("{kind}-field-type"),
+                            format!("the sample at {} holds {found}, the spec takes {takes}", sample.origin),
+                        ),
+                    };
+                    push(&difference, &operation.id, Some(&problem.path), Some(doc), detail);
+                }
             }
         }
         if !doc.has_params {
@@ -351,7 +584,8 @@ pub fn compare(
                     ),
                 );
             }
-            if !spec_param.kinds.is_empty() && !spec_param.kinds.contains(&param.kind) {
+            let comparable = !matches!(param.kind.as_str(), "unknown" | "duration");
+            if comparable && !spec_param.kinds.is_empty() && !spec_param.kinds.contains(&param.kind) {
                 let kinds: Vec<&str> = spec_param.kinds.iter().map(String::as_str).collect();
                 push(
                     "param-type",
@@ -363,7 +597,13 @@ pub fn compare(
             }
         }
         for spec_param in &operation.params {
-            if !doc.params.iter().any(|param| param.name == spec_param.name) {
+            // A field of a body object counts as undocumented only where the docs list that
+            // object's fields at all.
+            let listed_here = match spec_param.name.split_once('.') {
+                Some((parent, _)) => doc.params.iter().any(|param| param.name.starts_with(&format!("{parent}."))),
+                None => true,
+            };
+            if listed_here && !doc.params.iter().any(|param| param.name == spec_param.name) {
                 push(
                     "param-extra",
                     &operation.id,
@@ -375,7 +615,7 @@ pub fn compare(
         }
     }
     for operation in &operations {
-        if !docs.operations.iter().any(|doc| doc.method == operation.method && doc.path == operation.path) {
+        if !ours.iter().any(|doc| doc.method == operation.method && doc.path == operation.path) {
             push(
                 "undocumented-operation",
                 &operation.id,
@@ -390,11 +630,9 @@ pub fn compare(
     for difference in &mut differences {
         let entry = deviations.deviations.iter().find(|deviation| {
             deviation.kind == difference.kind
-                && deviation.operation.as_deref() == Some(difference.operation.as_str())
+                && deviation.operation_keys().any(|key| key == difference.operation)
                 && (deviation.params.is_empty()
                     || difference.param.as_ref().is_some_and(|param| deviation.params.contains(param)))
-                && (deviation.docs.is_empty()
-                    || difference.form.as_ref().is_some_and(|form| deviation.docs.contains(form)))
         });
         if let Some(entry) = entry {
             difference.explained_by = Some(entry.id.clone());
@@ -405,23 +643,25 @@ pub fn compare(
         .deviations
         .iter()
         .filter(|deviation| KINDS.contains(&deviation.kind.as_str()) && !used.contains(&deviation.id))
+        .filter(|deviation| !still_applies(deviation, &operations))
         .map(|deviation| deviation.id.clone())
         .collect();
     Ok(Report {
         documents,
-        documented_operations: docs
-            .operations
-            .iter()
-            .map(|doc| (doc.method.clone(), doc.path.clone()))
-            .collect::<BTreeSet<_>>()
-            .len(),
+        documented_operations: ours.iter().map(|doc| (&doc.method, &doc.path)).collect::<BTreeSet<_>>().len(),
+        foreign_operations: foreign.iter().map(|doc| (&doc.method, &doc.path)).collect::<BTreeSet<_>>().len(),
         spec_operations: operations.len(),
         differences,
         stale_deviations,
         markup_problems: docs
-            .problems
+            .all_problems()
             .iter()
             .map(|problem| format!("{}: {}", problem.origin, problem.message))
+            .chain(
+                ours.iter()
+                    .flat_map(|doc| &doc.unreadable_samples)
+                    .map(|origin| format!("{origin}: a sample response that is not JSON, even read leniently")),
+            )
             .collect(),
     })
 }

@@ -164,8 +164,10 @@ fn an_undocumented_status_is_found() {
 #[test]
 fn deviations_explain_differences_and_stale_ones_are_reported() {
     let published = PUBLISHED.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
+    // `gone` is about a parameter the spec no longer has; `elsewhere` about one the spec has
+    // but only a document not passed here shows differently: not stale.
     let deviations = format!(
-        "{DEVIATIONS}  - id: size-as-text\n    kind: param-type\n    operation: create_widget\n    params: [size]\n    reason: test\n  - id: gone\n    kind: param-required\n    operation: create_widget\n    params: [name]\n    reason: test\n"
+        "{DEVIATIONS}  - id: size-as-text\n    kind: param-type\n    operation: create_widget\n    params: [size]\n    reason: test\n  - id: gone\n    kind: param-required\n    operation: create_widget\n    params: [weight]\n    reason: test\n  - id: elsewhere\n    kind: param-required\n    operation: create_widget\n    params: [name]\n    reason: test\n"
     );
     let report = check(&[("published.txt", &published)], SPEC, &deviations);
     assert_eq!(report.differences[0].explained_by.as_deref(), Some("size-as-text"));
@@ -193,23 +195,147 @@ fn unknown_markup_is_reported() {
     assert!(!check(&[("index.md", &index)], SPEC, DEVIATIONS).markup_problems.is_empty());
 }
 
+/// Over every default document (the current pages and the older copies), the spec is in
+/// sync. Without the documents there is nothing to compare — which under CI is a failure, not
+/// a pass.
 #[test]
 fn the_real_docs_are_in_sync_with_the_spec() {
-    let shared = crate::root().join("../shared/docs");
-    let Ok(entries) = std::fs::read_dir(&shared) else {
-        println!("{} is absent: nothing to compare (CI and the developers have it)", shared.display());
-        return;
+    let sources = match crate::default_documents() {
+        Ok(sources) => sources,
+        Err(error) if std::env::var_os("CI").is_some() => panic!("CI must compare the real docs: {error}"),
+        Err(error) => {
+            println!("{error}: nothing to compare (CI and the developers have them)");
+            return;
+        }
     };
-    let mut sources: Vec<String> = entries.map(|entry| entry.unwrap().path().display().to_string()).collect();
-    sources.sort();
     let (names, set) = sync::load_documents(&sources).unwrap();
-    let read = |name: &str| std::fs::read_to_string(crate::root().join(name)).unwrap();
-    let report = sync::compare(&read("openapi/accounts.yaml"), &read("openapi/deviations.yaml"), names, &set).unwrap();
+    let report = sync::compare(&spec_text(), &read("openapi/deviations.yaml"), names, &set).unwrap();
     assert!(report.in_sync(), "{}", report.render(false));
+    assert!(report.documents.len() >= 5, "{:?}", report.documents);
     // Every operation of the spec, counted by the generator's own reading of it.
-    let spec = crate::codegen::model::parse_spec(&read("openapi/accounts.yaml")).unwrap();
+    let spec = crate::codegen::model::parse_spec(&spec_text()).unwrap();
     let operations = crate::codegen::model::read_api(&spec).unwrap().operations.len();
     assert_eq!(report.spec_operations, operations);
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(crate::root().join(name)).unwrap()
+}
+
+/// A field renamed inside a body object is found, in the table that lists the object's
+/// fields and in the sample request that sends it.
+#[test]
+fn a_renamed_nested_body_field_is_found() {
+    let source =
+        SOURCE.replace("<li><code>nuts</code>", "<li><code>screws</code>").replace("\"nuts\": 4", "\"screws\": 4");
+    let report = check(&[("source.mdx", &source)], SPEC, DEVIATIONS);
+    let found = differences(&report);
+    assert!(found.contains(&one("param-missing", "create_widget", Some("parts.screws"), "source")[0]), "{found:?}");
+    assert!(found.contains(&one("param-extra", "create_widget", Some("parts.nuts"), "source")[0]), "{found:?}");
+    assert!(
+        found.contains(&one("body-field-missing", "create_widget", Some("parts.screws"), "source")[0]),
+        "{found:?}"
+    );
+    let published = PUBLISHED.replace("• nuts - INTEGER", "• screws - INTEGER");
+    let found = differences(&check(&[("published.txt", &published)], SPEC, DEVIATIONS));
+    assert!(found.contains(&one("param-missing", "create_widget", Some("parts.screws"), "published")[0]), "{found:?}");
+}
+
+/// Every field of a sample response must exist in the response schema with a compatible
+/// type; `{...}` elisions are fine.
+#[test]
+fn a_sample_response_field_the_spec_lacks_is_found() {
+    let added = SOURCE.replace("\"size\": 3\n", "\"size\": 3,\n  \"color\": \"red\",\n  \"parts\": {...}\n");
+    let report = check(&[("source.mdx", &added)], SPEC, DEVIATIONS);
+    let found = differences(&report);
+    assert!(found.contains(&one("response-field-missing", "create_widget", Some("color"), "source")[0]), "{found:?}");
+    assert!(found.contains(&one("response-field-missing", "create_widget", Some("parts"), "source")[0]), "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
+    let retyped = SOURCE.replace("\"size\": 3", "\"size\": \"large\"");
+    let found = differences(&check(&[("source.mdx", &retyped)], SPEC, DEVIATIONS));
+    assert_eq!(found, one("response-field-type", "create_widget", Some("size"), "source"));
+    assert!(
+        check(&[("source.mdx", &retyped)], SPEC, DEVIATIONS).differences[0]
+            .detail
+            .contains("holds string, the spec takes integer")
+    );
+}
+
+/// `DATE` (and `DURATION + UNIT`) are types the reader knows: no markup problem, and the
+/// parameter is still compared. A type it does not know is reported once, however often
+/// it occurs, and its parameters are still compared without their type.
+#[test]
+fn date_parameters_are_compared_and_unknown_types_reported_once() {
+    let dated = SOURCE.replace("| QUERY | OPTIONAL | STRING |", "| QUERY | OPTIONAL | DATE |");
+    let report = check(&[("source.mdx", &dated)], SPEC, DEVIATIONS);
+    assert!(report.markup_problems.is_empty(), "{:?}", report.markup_problems);
+    assert_eq!(differences(&report), one("param-type", "lookup_widgets", Some("color"), "source"));
+    assert!(report.differences[0].detail.contains("says date, the spec says string"));
+    let odd = SOURCE
+        .replace("| QUERY | OPTIONAL | STRING |", "| QUERY | OPTIONAL | FORTNIGHT |")
+        .replace("| QUERY | OPTIONAL | INTEGER MAX=50 |", "| QUERY | OPTIONAL | FORTNIGHT |");
+    let report = check(&[("source.mdx", &odd)], SPEC, DEVIATIONS);
+    assert_eq!(report.markup_problems.len(), 1, "{:?}", report.markup_problems);
+    assert!(report.markup_problems[0].contains("unknown parameter type \"FORTNIGHT\""));
+    assert!(report.differences.is_empty(), "both parameters are still matched: {:?}", report.differences);
+    let renamed = odd.replace("<td><code>color</code></td>", "<td><code>colour</code></td>");
+    let found = differences(&check(&[("source.mdx", &renamed)], SPEC, DEVIATIONS));
+    assert!(found.contains(&one("param-missing", "lookup_widgets", Some("colour"), "source")[0]), "{found:?}");
+}
+
+/// A titled fence inside `<Tabs>` ("cURL with jq Example") is a sample request: its URL,
+/// cut at `<widget-id>`, invents no operation or method, and its body is compared.
+#[test]
+fn a_titled_fence_inside_tabs_is_a_sample_request() {
+    let report = check(&[("source.mdx", SOURCE)], SPEC, DEVIATIONS);
+    assert!(report.in_sync(), "{}", report.render(true));
+    let mut set = DocSet::default();
+    docs::read("source.mdx", SOURCE, &mut set).unwrap();
+    let create = set.operations.iter().find(|operation| operation.method == "POST").unwrap();
+    assert_eq!(create.sample_bodies[0].json["parts"]["bolts"], 4, "the lenient reader drops the trailing comma");
+    assert_eq!(
+        set.operations.len(),
+        3,
+        "{:?}",
+        set.operations.iter().map(|o| (&o.method, &o.path)).collect::<Vec<_>>()
+    );
+    let untitled =
+        SOURCE.replace("```jsx title=\"cURL with jq Example\"", "```jsx title=\"Sample Request with Filters\"");
+    assert!(check(&[("source.mdx", &untitled)], SPEC, DEVIATIONS).in_sync());
+}
+
+/// One deviation explains the same difference in every form and document that shows it.
+#[test]
+fn a_deviation_matches_across_forms() {
+    let source = SOURCE.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
+    let published = PUBLISHED.replace("| BODY | OPTIONAL | INTEGER |", "| BODY | OPTIONAL | STRING |");
+    let deviations = format!(
+        "{DEVIATIONS}  - id: size-as-text\n    kind: param-type\n    operation: create_widget\n    params: [size]\n    docs: [published]\n    reason: test\n"
+    );
+    let report = check(&[("source.mdx", &source), ("published.txt", &published)], SPEC, &deviations);
+    assert_eq!(report.differences.len(), 2);
+    assert!(report.differences.iter().all(|difference| difference.explained_by.as_deref() == Some("size-as-text")));
+    assert!(report.in_sync(), "{}", report.render(true));
+    // Passed neither document that shows it, the entry is not stale: the spec still has `size`.
+    assert!(check(&[("index.md", INDEX)], SPEC, &deviations).stale_deviations.is_empty());
+}
+
+/// A page that documents other APIs too: only `client_paths` are compared, the rest counted.
+#[test]
+fn operations_of_other_apis_are_counted_not_listed() {
+    let foreign = format!(
+        "{SOURCE}\n### Get Gadgets\n\n<details><summary><span className=\"api get\">GET</span> <code>/v9/gadgets/&#123;id&#125;</code></summary>\n\n#### Parameters\n\n<table>\n<td><code>since</code></td>\n<td><p><small>| QUERY | OPTIONAL | DATE |</small></p></td>\n</table>\n</details>\n"
+    );
+    let scoped = DEVIATIONS.replace("deviations:", "client_paths: [/v1/widgets]\ndeviations:");
+    let report = check(&[("source.mdx", &foreign)], SPEC, &scoped);
+    assert!(report.in_sync(), "{}", report.render(true));
+    assert_eq!((report.documented_operations, report.foreign_operations), (3, 1));
+    assert!(report.summary().contains("and 1 of other APIs, not compared"));
+    let unscoped = check(&[("source.mdx", &foreign)], SPEC, DEVIATIONS);
+    assert_eq!(
+        differences(&unscoped),
+        vec![("missing-operation".to_string(), "GET /v9/gadgets/{}".to_string(), None, Some("source".to_string()))]
+    );
 }
 
 #[test]
