@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod call;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod sandbox;
 mod transport;
 mod values;
 
+pub use call::RawRequest;
 /// The date and time crate of the models' timestamps, so callers use the same version.
 pub use chrono;
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};

@@ -205,8 +205,17 @@ impl Failure {
 impl Client {
     /// Runs a call whose success response has a JSON body.
     pub(crate) fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        self.execute_with(call, |bytes| serde_json::from_slice(bytes))
+    }
+
+    /// Like [`execute`](Self::execute), with the answer decoded by `decode`.
+    pub(crate) fn execute_with<T>(
+        &self,
+        call: Call,
+        decode: impl FnOnce(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, Error> {
         let answer = self.send(&call)?;
-        serde_json::from_slice(&answer.body).map_err(|error| {
+        decode(&answer.body).map_err(|error| {
             let mut redactor = self.redactor(&call);
             // serde quotes the offending value, which may be a credential of any account.
             redactor.add_body_secrets(&answer.body);

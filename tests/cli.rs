@@ -165,8 +165,9 @@ fn keys_are_printed_only_by_key_commands() {
 #[test]
 fn every_spec_operation_has_a_cli_path() {
     fn leaves(command: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Command)>) {
+        // `call` reaches every operation by construction; it has a test of its own.
         let subcommands: Vec<&clap::Command> =
-            command.get_subcommands().filter(|sub| sub.get_name() != "help").collect();
+            command.get_subcommands().filter(|sub| !["help", "call"].contains(&sub.get_name())).collect();
         if subcommands.is_empty() {
             out.push((path.clone(), command.clone()));
         }
@@ -431,4 +432,42 @@ fn activity_commands_take_a_period_as_days_or_seconds() {
     let nonsense = sandbox(&["classic", "users-activity", "--since", "yesterday"]);
     assert_eq!(nonsense.status.code(), Some(2));
     assert!(stderr(&nonsense).contains("neither a day (2023-04-18) nor seconds since 1970"), "{}", stderr(&nonsense));
+}
+
+/// `call` takes every operationId of the spec (its list comes from `operations::ALL`), sorts
+/// NAME=VALUE into path and query parameters, checks the body against the request type and
+/// prints the answer as JSON.
+#[test]
+fn call_reaches_every_operation_by_its_id() {
+    for operation in sauce_accounts::operations::ALL {
+        let cli = <Cli as clap::Parser>::try_parse_from(["sauce-accounts", "call", operation.id])
+            .unwrap_or_else(|error| panic!("{}: {error}", operation.id));
+        assert_eq!(cli.operation_id(), operation.id);
+    }
+    let unknown = sandbox(&["call", "lookup_gadgets"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("lookup_teams"), "the valid ids are listed: {}", stderr(&unknown));
+
+    let page = json(&["call", "lookup_teams", "limit=2"]);
+    assert_eq!(page["results"].as_array().unwrap().len(), 2);
+    let team = page["results"][0]["id"].as_str().unwrap().to_string();
+    let id = format!("team_id={team}");
+    assert_eq!(json(&["call", "get_team", &id])["id"], team.as_str());
+    let updated = json(&["call", "update_team", &id, "--body", r#"{"description": "via call"}"#]);
+    assert_eq!(updated["description"], "via call");
+    let members = json(&["call", "list_team_members", &id]);
+    assert!(members["count"].is_u64(), "{members}");
+
+    for (args, message) in [
+        (vec!["call", "get_team"], "the path parameter team_id is missing"),
+        (vec!["call", "lookup_teams", "colour=red"], "colour is not a query parameter of lookup_teams"),
+        (vec!["call", "update_team", &id], "update_team needs a UpdateTeamRequest body"),
+        (vec!["call", "get_team", &id, "--body", "{}"], "get_team takes no body"),
+        (vec!["call", "update_team", &id, "--body", r#"{"name": 7}"#], "the body is not a valid UpdateTeamRequest"),
+        (vec!["call", "update_team", &id, "--body", "{nope"], "--body is not JSON"),
+    ] {
+        let refused = sandbox(&args);
+        assert!(!refused.status.success(), "{args:?}");
+        assert!(stderr(&refused).contains(message), "{args:?}: {}", stderr(&refused));
+    }
 }

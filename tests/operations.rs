@@ -911,3 +911,25 @@ fn a_service_account_name_is_checked_before_sending() {
     let error = client.service_accounts().update(SERVICE_ACCOUNT, &long).unwrap_err();
     assert!(error.to_string().contains("at most 128 characters"), "{error}");
 }
+
+/// `Client::call` sends exactly what the typed method sends, percent-encodes path
+/// parameters, and holds the answer to the operation's response type.
+#[test]
+fn a_raw_call_is_checked_like_a_typed_one() {
+    let get_team = sauce_accounts::operations::ALL.iter().find(|operation| operation.id == "get_team").unwrap();
+    let mut server = Server::new();
+    let mock = server
+        .mock("GET", "/team-management/v1/teams/a%2Fb/")
+        .match_header("authorization", authorization().as_str())
+        .with_body(response_example("get_team", "200"))
+        .create();
+    let client = client(&server.url());
+    let team = client.call(get_team, sauce_accounts::RawRequest::new().path("team_id", "a/b")).unwrap();
+    mock.assert();
+    assert_eq!(team["id"], "80d69d16ebdb4c018cc9d81ea911761a");
+    server.mock("GET", "/team-management/v1/teams/odd/").with_body(r#"{"name": "no id"}"#).create();
+    let error = client.call(get_team, sauce_accounts::RawRequest::new().path("team_id", "odd")).unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+    let error = client.call(get_team, sauce_accounts::RawRequest::new().path("team_id", "")).unwrap_err();
+    assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
+}

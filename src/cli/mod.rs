@@ -90,6 +90,41 @@ enum Group {
     /// Service accounts: non-human accounts for automation (enterprise plans).
     #[command(subcommand)]
     ServiceAccounts(ServiceAccounts),
+    /// Any operation of the spec by its operationId, JSON in and out (every operation the
+    /// library knows, also those without a command of their own).
+    Call {
+        /// The operationId, as the spec and the library name it.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::operations::ALL.iter().map(|operation| operation.id)))]
+        operation: String,
+        /// NAME=VALUE for each path and query parameter (repeat a query name for a list).
+        #[arg(value_name = "NAME=VALUE", value_parser = name_value)]
+        params: Vec<(String, String)>,
+        /// The JSON body: the text itself, @FILE, or - for standard input.
+        #[arg(long)]
+        body: Option<String>,
+    },
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))
+}
+
+/// The operation `call` names (clap has already checked it is one of the spec's).
+fn spec_operation(id: &str) -> &'static crate::operations::OperationInfo {
+    crate::operations::ALL.iter().find(|operation| operation.id == id).expect("clap checks the operationId")
+}
+
+fn json_body(source: &str) -> Result<serde_json::Value, CliError> {
+    let text = match source {
+        "-" => std::io::read_to_string(std::io::stdin()).map_err(|error| CliError::Usage(format!("stdin: {error}")))?,
+        _ => match source.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file).map_err(|error| CliError::Usage(format!("{file}: {error}")))?,
+            None => source.to_string(),
+        },
+    };
+    serde_json::from_str(&text).map_err(|error| CliError::Usage(format!("--body is not JSON: {error}")))
 }
 
 #[derive(Debug, Args)]
@@ -718,6 +753,7 @@ impl Cli {
                 ServiceAccounts::Delete { .. } => "delete_service_account",
                 ServiceAccounts::ResetKey { .. } => "reset_service_account_access_key",
             },
+            Group::Call { operation, .. } => spec_operation(operation).id,
         }
     }
 
@@ -1292,5 +1328,21 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 out.changed(&key, &format!("New access key for {}: {}", account.username, key.access_key.expose()))
             }
         },
+        Group::Call { operation, params, body } => {
+            let operation = spec_operation(operation);
+            let mut request = crate::RawRequest::new();
+            for (name, value) in params {
+                request = if operation.path_parameters.contains(&name.as_str()) {
+                    request.path(name, value)
+                } else {
+                    request.query(name, value)
+                };
+            }
+            if let Some(body) = body {
+                request = request.body(json_body(body)?);
+            }
+            let answer = client.call(operation, request)?;
+            Output { json: true, ..out }.print(&answer)
+        }
     }
 }
