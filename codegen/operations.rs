@@ -406,30 +406,29 @@ fn query_push(param: &Param) -> TokenStream {
                 }
             }
         }
-        ParamKind::List(_) => quote! {
-            if let Some(values) = &self.#field {
-                if values.is_empty() {
-                    return Err(crate::Error::InvalidArgument {
-                        operation_id: OPERATION,
-                        message: format!("{} needs at least one value (leave it unset for no filter)", #name),
-                    });
+        ParamKind::List(_) | ParamKind::Repeated(_) => {
+            // A comma list is one pair; a repeated parameter is one pair per value.
+            let push = if matches!(param.kind, ParamKind::List(_)) {
+                quote! { query.push((#name, crate::transport::comma_list(values))); }
+            } else {
+                quote! {
+                    for value in values {
+                        query.push((#name, crate::transport::comma_list(std::slice::from_ref(value))));
+                    }
                 }
-                query.push((#name, crate::transport::comma_list(values)));
+            };
+            quote! {
+                if let Some(values) = &self.#field {
+                    if values.is_empty() {
+                        return Err(crate::Error::InvalidArgument {
+                            operation_id: OPERATION,
+                            message: format!("{} needs at least one value (leave it unset for no filter)", #name),
+                        });
+                    }
+                    #push
+                }
             }
-        },
-        ParamKind::Repeated(_) => quote! {
-            if let Some(values) = &self.#field {
-                if values.is_empty() {
-                    return Err(crate::Error::InvalidArgument {
-                        operation_id: OPERATION,
-                        message: format!("{} needs at least one value (leave it unset for no filter)", #name),
-                    });
-                }
-                for value in values {
-                    query.push((#name, crate::transport::comma_list(std::slice::from_ref(value))));
-                }
-            }
-        },
+        }
         _ => quote! {
             if let Some(value) = &self.#field {
                 query.push((#name, value.to_string()));

@@ -768,7 +768,7 @@ fn classic_get_organization_activity() {
         200,
         |client| client.classic().get_organization_activity().since(1_681_776_000).send(),
     );
-    assert_eq!(activity.counts().unwrap().totals.as_ref().unwrap().queued, Some(3));
+    assert_eq!(activity.counts().unwrap().totals.queued, Some(3));
 }
 
 #[test]

@@ -758,7 +758,7 @@ fn classic_get_organization_activity(state: &mut State, call: &Call) -> Handled 
     }
     let report = types::ActivityReport {
         teams: Default::default(),
-        totals: Some(State::activity_counts(state.users.iter())),
+        totals: State::activity_counts(state.users.iter()),
         extra: Default::default(),
     };
     Ok(Reply::json(200, &report))
@@ -776,7 +776,7 @@ fn classic_get_teams_activity(state: &mut State, call: &Call) -> Handled {
         }
         None => {
             let teams = teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
-            let totals = Some(State::activity_counts(state.users.iter()));
+            let totals = State::activity_counts(state.users.iter());
             Ok(Reply::json(200, &types::ActivityReport { teams, totals, extra: Default::default() }))
         }
     }
