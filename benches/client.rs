@@ -18,6 +18,10 @@
 
 #[path = "support/report.rs"]
 mod report;
+#[path = "support/seed.rs"]
+mod seed;
+
+use seed::big_seed;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
@@ -25,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use sauce_accounts::sandbox::{Sandbox, Seed, SeedOrganization, SeedUser};
+use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::types;
 use sauce_accounts::{Client, Credentials, RateLimit, RetryPolicy};
 
@@ -251,26 +255,6 @@ fn micros(duration: Duration) -> String {
 
 fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-}
-
-/// A seed with `users` users spread over three teams.
-fn big_seed(users: usize) -> Seed {
-    let mut seed = Seed::builtin();
-    seed.organization = SeedOrganization { name: "Bench Org".into(), virtual_machines: 500, real_devices: 50 };
-    let teams = ["Web", "Mobile", "Manual QA"];
-    seed.users = (0..users)
-        .map(|index| SeedUser {
-            username: format!("user{index:06}"),
-            first_name: "Bench".into(),
-            last_name: format!("User {index}"),
-            email: None,
-            team: Some(teams[index % teams.len()].into()),
-            role: None,
-            access_key: None,
-            active: None,
-        })
-        .collect();
-    seed
 }
 
 fn sandbox_client(sandbox: &Sandbox) -> Client {

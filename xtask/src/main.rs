@@ -4,9 +4,11 @@
 //! - `docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]`: checks `openapi/accounts.yaml`
 //!   against the Accounts and Insights API docs (by default every file of ../shared/docs and
 //!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
-//! - `bench-build [--keep]`: measures the build cost against progenitor's async client.
+//! - `bench-build [--keep]`: measures the build cost against progenitor's async client;
+//! - `bench-peers`: measures this client against the official Node client and two Python ones.
 
 mod bench_build;
+mod bench_peers;
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 mod docs;
@@ -29,6 +31,9 @@ verbs:
                                   URLs are fetched)
   bench-build [--keep]            build a one-call program with this crate and with progenitor's
                                   async client from clean; write the build table of BENCHMARKS.md
+  bench-peers                     install the official Node client, Python requests and a Python
+                                  client generated from the spec (pinned, under target/peers) and
+                                  measure them against this crate; write the peers table
 ";
 
 fn main() -> ExitCode {
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
         Some("bench-build") => {
             bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep")).map(|()| ExitCode::SUCCESS)
         }
+        Some("bench-peers") => bench_peers::bench_peers(&root()).map(|()| ExitCode::SUCCESS),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
