@@ -213,6 +213,8 @@ fn emit_reencode(spec: &OpenAPI) -> TokenStream {
         /// and encodes the value back to JSON; `None` for a name the spec does not have. For
         /// tests and tools that check answers against the spec.
         #[doc(hidden)]
+        // Compiled only in a crate that calls it: it instantiates serde for every schema.
+        #[inline]
         pub fn reencode(
             schema: &str,
             json: &[u8],

@@ -82,6 +82,9 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    // Compiled only in a crate that calls it (through `types::reencode` it instantiates serde
+    // for every schema), so programs that use the typed methods alone do not pay for it.
+    #[inline]
     pub fn call(&self, operation: &OperationInfo, request: RawRequest) -> Result<Value, Error> {
         let invalid =
             |message: String| Error::InvalidArgument { operation_id: operation.id, message: message.to_string() };

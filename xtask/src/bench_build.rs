@@ -198,7 +198,12 @@ fn first_runs(root: &Path, work: &Path) -> Result<[(f64, usize, String); 2], Str
     ])
 }
 
-pub fn bench_build(keep: bool) -> Result<(), String> {
+/// Clean builds of each side, alternating, for `runs` rounds; the ratio reported is the median
+/// of the per-round ratios, so a slow phase of a shared machine hits both sides alike.
+const DEFAULT_RUNS: usize = 3;
+
+pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
+    let runs = runs.unwrap_or(DEFAULT_RUNS).max(1);
     let root = crate::root();
     let work = std::env::temp_dir().join(format!("sauce-accounts-bench-build-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
@@ -228,11 +233,33 @@ pub fn bench_build(keep: bool) -> Result<(), String> {
     std::fs::copy(root.join("openapi/accounts.yaml"), baseline.join("accounts.yaml"))
         .map_err(|error| error.to_string())?;
 
-    println!("building both programs from clean in {} (a few minutes on 2 cores)…", work.display());
+    println!("building both programs from clean {runs} times in {} (a few minutes each on 2 cores)…", work.display());
     let ours_target = work.join("target-ours");
-    let ours_result = build(&ours, &ours_target, "ours")?;
+    let baseline_target = work.join("target-baseline");
+    let mut rounds = Vec::new();
+    for round in 1..=runs {
+        let _ = std::fs::remove_dir_all(&ours_target);
+        let _ = std::fs::remove_dir_all(&baseline_target);
+        let ours_round = build(&ours, &ours_target, "ours")?;
+        let baseline_round = build(&baseline, &baseline_target, "baseline")?;
+        println!(
+            "round {round}: ours {:.1} s, baseline {:.1} s, {:.3}×",
+            ours_round.seconds,
+            baseline_round.seconds,
+            ours_round.seconds / baseline_round.seconds
+        );
+        rounds.push((ours_round, baseline_round));
+    }
     let (codegen, lines) = codegen_micros(&ours_target)?;
-    let baseline_result = build(&baseline, &work.join("target-baseline"), "baseline")?;
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let round_ratios: Vec<f64> = rounds.iter().map(|(ours, baseline)| ours.seconds / baseline.seconds).collect();
+    let (ours_result, baseline_result) = rounds.pop().expect("at least one round");
+    let ours_seconds = median(rounds.iter().map(|(ours, _)| ours.seconds).chain([ours_result.seconds]).collect());
+    let baseline_seconds =
+        median(rounds.iter().map(|(_, baseline)| baseline.seconds).chain([baseline_result.seconds]).collect());
 
     println!("building the README's two commands from clean in this checkout…");
     let [tour, tests] = first_runs(&root, &work)?;
@@ -249,18 +276,20 @@ pub fn bench_build(keep: bool) -> Result<(), String> {
 
     let ratio = |ours: f64, baseline: f64| ours / baseline;
     let yes_no = |met: bool| if met { "yes" } else { "NO" };
-    let build_ratio = ratio(ours_result.seconds, baseline_result.seconds);
+    let build_ratio = median(round_ratios.clone());
+    let each: Vec<String> = round_ratios.iter().map(|ratio| format!("{ratio:.2}")).collect();
     let size_ratio = ratio(ours_result.binary_bytes as f64, baseline_result.binary_bytes as f64);
     let codegen_seconds = codegen as f64 / 1e6;
     let mut table = String::from(
         "| what | ours | baseline (progenitor + reqwest + tokio) | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     table.push_str(&format!(
-        "| clean release build | {:.1} s | {:.1} s | {:.2}× | ≤ 0.50× | {} |\n",
-        ours_result.seconds,
-        baseline_result.seconds,
+        "| clean release build, median of {runs} alternating rounds (each: {}) | {:.1} s | {:.1} s | {:.2}× | ≤ 0.45× | {} |\n",
+        each.join(", "),
+        ours_seconds,
+        baseline_seconds,
         build_ratio,
-        yes_no(build_ratio <= 0.5)
+        yes_no(build_ratio <= 0.45)
     ));
     table.push_str(&format!(
         "| crates compiled | {} | {} | {:.2}× | — | — |\n",

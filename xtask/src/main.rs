@@ -29,8 +29,9 @@ verbs:
                                   compare openapi/accounts.yaml with the Accounts API docs
                                   (default docs: ../shared/docs/* and ../shared/docs-current/*;
                                   URLs are fetched)
-  bench-build [--keep]            build a one-call program with this crate and with progenitor's
-                                  async client from clean; write the build table of BENCHMARKS.md
+  bench-build [--keep] [--runs N] build a one-call program with this crate and with progenitor's
+                                  async client from clean, N times each (3), alternating; write the
+                                  build table of BENCHMARKS.md
   bench-peers                     install the official Node client, Python requests and a Python
                                   client generated from the spec (pinned, under target/peers) and
                                   measure them against this crate; write the peers table
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
         Some("expand") => expand(),
         Some("docs-sync") => docs_sync(&args[1..]),
         Some("bench-build") => {
-            bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep")).map(|()| ExitCode::SUCCESS)
+            let runs = args.iter().position(|arg| arg == "--runs").and_then(|at| args.get(at + 1)?.parse().ok());
+            bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep"), runs).map(|()| ExitCode::SUCCESS)
         }
         Some("bench-peers") => bench_peers::bench_peers(&root()).map(|()| ExitCode::SUCCESS),
         Some("help" | "--help" | "-h") | None => {
