@@ -502,18 +502,18 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                     section = resume;
                 }
                 None => {
-                    fence = Some((fence_kind(trimmed), origin.clone(), String::new(), section));
-                    section = fence_kind(trimmed);
+                    let kind = fence_kind(trimmed);
+                    fence = Some((kind, origin.clone(), String::new(), section));
+                    section = kind;
                 }
             }
             continue;
         }
-        if let Some((_, _, body, _)) = fence.as_mut() {
+        // A sample's lines are its JSON, nothing else; other fenced lines are read as usual.
+        if let Some((Section::SampleRequest | Section::SampleResponse, _, body, _)) = fence.as_mut() {
             body.push_str(line);
             body.push('\n');
-            if section == Section::SampleRequest || section == Section::SampleResponse {
-                continue;
-            }
+            continue;
         }
         if let Some(title) = trimmed.strip_prefix("###")
             && !title.starts_with('#')
