@@ -212,6 +212,11 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .iter()
         .map(|param| match &param.kind {
             ParamKind::String => quote! { impl Into<String> },
+            // An id or an open enum takes what converts into it (`&str` included).
+            ParamKind::Id(name) | ParamKind::StringEnum(name) => {
+                let target = type_path(name);
+                quote! { impl Into<#target> }
+            }
             ParamKind::List(name) | ParamKind::Repeated(name) => {
                 let item = type_path(name);
                 quote! { impl IntoIterator<Item = impl Into<#item>> }
@@ -223,7 +228,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .query_params
         .iter()
         .map(|param| match param.kind {
-            ParamKind::String => quote! { value.into() },
+            ParamKind::String | ParamKind::Id(_) | ParamKind::StringEnum(_) => quote! { value.into() },
             ParamKind::List(_) | ParamKind::Repeated(_) => quote! { value.into_iter().map(Into::into).collect() },
             _ => quote! { value },
         })

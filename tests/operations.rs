@@ -933,3 +933,27 @@ fn a_raw_call_is_checked_like_a_typed_one() {
     let error = client.call(get_team, sauce_accounts::RawRequest::new().path("team_id", "")).unwrap_err();
     assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
 }
+
+/// An open enum sends a value the spec does not list unchanged, and reads the listed ones
+/// whatever their case and surrounding spaces.
+#[test]
+fn a_status_filter_the_spec_does_not_list_is_sent_as_given() {
+    let mut server = Server::new();
+    let mocks: Vec<_> = ["status=suspended", "status=active"]
+        .into_iter()
+        .map(|query| {
+            server
+                .mock("GET", format!("/team-management/v1/users/?{query}").as_str())
+                .with_body(response_example("lookup_users", "200"))
+                .create()
+        })
+        .collect();
+    let client = client(&server.url());
+    client.users().lookup().status("suspended").send().unwrap();
+    client.users().lookup().status(" Active ").send().unwrap();
+    mocks.iter().for_each(|mock| mock.assert());
+    assert_eq!(UserStatus::from("suspended"), UserStatus::Other("suspended".into()));
+    assert!(!UserStatus::from("suspended").is_documented());
+    assert_eq!(serde_json::to_value(UserStatus::Other("suspended".into())).unwrap(), json!("suspended"));
+    assert_eq!(serde_json::from_value::<UserStatus>(json!("PENDING")).unwrap(), UserStatus::Pending);
+}

@@ -716,7 +716,11 @@ fn activity_comes_as_daily_statistics_for_a_period() {
     let daily = client.classic().get_activity(&parent).since(since).until(until).send().unwrap();
     let days = daily.daily().expect("the Insights shape for a period").days().unwrap();
     assert_eq!(days.len(), 7);
-    assert_eq!(days[0].date.to_string(), "2023-04-18");
+    assert_eq!(
+        days[0].date,
+        sauce_accounts::chrono::NaiveDate::from_ymd_opt(2023, 4, 18).unwrap(),
+        "chrono is re-exported"
+    );
     assert_eq!(days[6].date.to_string(), "2023-04-24");
     assert!(days.iter().map(|day| day.jobs).sum::<u64>() > 0);
     let alone = client.classic().get_activity(&parent).level("user").since(since).until(until).send().unwrap();
