@@ -21,6 +21,7 @@ mod report;
 #[path = "support/seed.rs"]
 mod seed;
 
+use report::median;
 use seed::big_seed;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -183,11 +184,6 @@ fn untimed_agent() -> ureq::Agent {
 
 fn authorization(username: &str, key: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{key}")))
-}
-
-fn median<T: PartialOrd + Copy>(mut samples: Vec<T>) -> T {
-    samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    samples[samples.len() / 2]
 }
 
 /// Median time per iteration of each side and the median of the per-round ratios, from

@@ -1,5 +1,5 @@
 //! Writing measured tables into BENCHMARKS.md; shared by the runtime bench and
-//! `cargo xtask bench-build` (each includes this file by path).
+//! `cargo xtask bench-build` / `bench-peers` (each includes this file by path).
 
 use std::path::Path;
 
@@ -15,6 +15,12 @@ pub fn machine() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     format!("{model}, {cores} cores")
+}
+
+/// The middle value (the upper one of an even count).
+pub fn median<T: PartialOrd + Copy>(mut samples: Vec<T>) -> T {
+    samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    samples[samples.len() / 2]
 }
 
 /// Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in `path`

@@ -251,10 +251,7 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
         rounds.push((ours_round, baseline_round));
     }
     let (codegen, lines) = codegen_micros(&ours_target)?;
-    let median = |mut values: Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
+    let median = crate::report::median::<f64>;
     let round_ratios: Vec<f64> = rounds.iter().map(|(ours, baseline)| ours.seconds / baseline.seconds).collect();
     let (ours_result, baseline_result) = rounds.pop().expect("at least one round");
     let ours_seconds = median(rounds.iter().map(|(ours, _)| ours.seconds).chain([ours_result.seconds]).collect());

@@ -152,11 +152,6 @@ impl Drop for Server {
     }
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 /// Peak resident memory of one run, in KiB, from GNU time.
 fn peak_rss(peer: &Peer, mode: &[&str], credentials: &(String, String)) -> Result<(f64, String), String> {
     let inner = peer.command(mode, credentials);
@@ -244,8 +239,8 @@ pub fn bench_peers(root: &Path) -> Result<(), String> {
     drop(server);
 
     let row = |what: &str, unit: &str, figures: &[Vec<f64>], index: usize| {
-        let ours = median(figures[0].clone());
-        let theirs = median(figures[index].clone());
+        let ours = crate::report::median(figures[0].clone());
+        let theirs = crate::report::median(figures[index].clone());
         format!("| {what} | {ours:.1} {unit} | {theirs:.1} {unit} | {:.3}× |\n", ours / theirs)
     };
     let mut section = format!(
