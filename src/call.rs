@@ -47,19 +47,6 @@ impl RawRequest {
     }
 }
 
-impl Method {
-    fn from_spec(method: &str) -> Option<Method> {
-        Some(match method {
-            "GET" => Method::Get,
-            "PUT" => Method::Put,
-            "POST" => Method::Post,
-            "PATCH" => Method::Patch,
-            "DELETE" => Method::Delete,
-            _ => return None,
-        })
-    }
-}
-
 impl Client {
     /// Calls the operation `operation` (an entry of [`operations::ALL`](crate::operations::ALL))
     /// with `request`, and answers the response body as JSON — after decoding it into the
@@ -86,8 +73,7 @@ impl Client {
     // for every schema), so programs that use the typed methods alone do not pay for it.
     #[inline]
     pub fn call(&self, operation: &OperationInfo, request: RawRequest) -> Result<Value, Error> {
-        let invalid =
-            |message: String| Error::InvalidArgument { operation_id: operation.id, message: message.to_string() };
+        let invalid = |message: String| Error::InvalidArgument { operation_id: operation.id, message };
         let method = Method::from_spec(operation.method)
             .ok_or_else(|| invalid(format!("the spec's method {} is not supported", operation.method)))?;
         if let Some((name, _)) =

@@ -45,6 +45,18 @@ impl Method {
         }
     }
 
+    /// The method of an upper-case name, as the spec (and `as_str`) write it.
+    pub(crate) fn from_spec(method: &str) -> Option<Method> {
+        Some(match method {
+            "GET" => Method::Get,
+            "PUT" => Method::Put,
+            "POST" => Method::Post,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+
     /// Whether sending the request twice has the same effect as once (RFC 9110), which is
     /// what makes an automatic retry safe.
     pub fn is_idempotent(self) -> bool {
