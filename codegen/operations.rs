@@ -188,12 +188,16 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         .then(|| quote! { #[deprecated(note = "the API marks this operation as deprecated; see its documentation for the replacement")] });
     let docs = doc_lines(&method_doc(operation));
 
+    // Every operation method, `send` and `iter` is `#[inline]`: each instantiates serde for its
+    // response type, and inline functions are compiled only in the crates that call them, so a
+    // program pays for the operations it uses, not for all of them (BENCHMARKS.md, build cost).
     if operation.query_params.is_empty() {
         let body_param = body_type.as_ref().map(|body| quote! { , body: &#body });
         let call = call_expr(operation, quote! { Vec::new() }, body_type.is_some(), &quote! {});
         let method = quote! {
             #docs
             #deprecated
+            #[inline]
             pub fn #method_ident(&self #(, #path_args: #path_arg_types)* #body_param) -> Result<#output, crate::Error> {
                 #(#path_conversions)*
                 #call
@@ -279,6 +283,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
         ));
         quote! {
             #doc
+            #[inline]
             pub fn iter(self) -> crate::Paginator<'a, #item> {
                 let page_size = self.#size.unwrap_or(#max_size);
                 let first = self.#cursor.unwrap_or(#first_cursor);
@@ -325,6 +330,7 @@ fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
             ///
             /// See the operation's method for the statuses the API documents; any failure is an
             /// [`Error`](crate::Error) naming this operation.
+            #[inline]
             pub fn send(&self) -> Result<#output, crate::Error> {
                 let mut query: Vec<(&'static str, String)> = Vec::new();
                 #(#query_pushes)*
