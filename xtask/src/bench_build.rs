@@ -126,7 +126,11 @@ fn cargo(project: &Path, target: &Path, args: &[&str]) -> Command {
 fn build(project: &Path, target: &Path, binary: &str) -> Result<Measured, String> {
     run(&mut cargo(project, target, &["fetch"]), "cargo fetch")?;
     let started = Instant::now();
-    let log = run(&mut cargo(project, target, &["build", "--release"]), &format!("building {}", project.display()))?;
+    // `--timings` only records what the build does (target/cargo-timings), for `breakdown`.
+    let log = run(
+        &mut cargo(project, target, &["build", "--release", "--timings"]),
+        &format!("building {}", project.display()),
+    )?;
     let seconds = started.elapsed().as_secs_f64();
     let crates = log.lines().filter(|line| line.trim_start().starts_with("Compiling ")).count();
     let binary_bytes = std::fs::metadata(target.join("release").join(binary)).map_err(|error| error.to_string())?.len();
@@ -180,6 +184,101 @@ fn codegen_micros(target: &Path) -> Result<(u64, u64), String> {
         }
     }
     Err("build.rs left no codegen.txt".into())
+}
+
+/// What each part of the one-call program's graph costs to compile, from the unit durations in
+/// cargo's `--timings` report of its last clean build. On a busy machine a unit's duration is
+/// close to the CPU time it used, so the total over the machine's cores bounds the wall time from
+/// below whatever the scheduling.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "TLS (rustls with ring, as ureq's `rustls` feature fixes it)",
+        &[
+            "ring",
+            "rustls",
+            "rustls-webpki",
+            "rustls-pki-types",
+            "webpki-roots",
+            "untrusted",
+            "zeroize",
+            "subtle",
+            "getrandom",
+            "libc",
+            "cfg-if",
+            "once_cell",
+        ],
+    ),
+    (
+        "HTTP (ureq and its protocol crates)",
+        &[
+            "ureq",
+            "ureq-proto",
+            "http",
+            "httparse",
+            "bytes",
+            "base64",
+            "utf8-zero",
+            "log",
+            "percent-encoding",
+            "httpdate",
+            "fastrand",
+        ],
+    ),
+    (
+        "JSON and dates (serde, serde_json, chrono)",
+        &["serde", "serde_core", "serde_json", "memchr", "itoa", "ryu", "zmij", "chrono", "num-traits"],
+    ),
+    ("this crate (library, build script)", &["sauce-accounts"]),
+    ("the one-call program", &["ours"]),
+];
+const COMPILE_TIME_ONLY: &str = "compile time only: build.rs's generator (progenitor, typify, openapiv3, syn, prettyplease, regex…), derive macros, cc";
+
+/// Seconds per group, in `GROUPS` order then the compile-time-only group, and the total.
+/// `runtime` names the crates linked into the program (`cargo tree -e normal,no-proc-macro`); a
+/// crate that is also a build dependency is compiled twice, and its longer unit (optimised, not
+/// the build profile's unoptimised one) counts for the program.
+pub(crate) fn breakdown(report: &str, runtime: &[String]) -> Result<(Vec<(String, f64)>, f64), String> {
+    let start = report.find("const UNIT_DATA = ").ok_or("the --timings report has no UNIT_DATA")?;
+    let json = &report[start + "const UNIT_DATA = ".len()..];
+    let end = json.find("];").ok_or("UNIT_DATA does not end")? + 1;
+    let units: serde_json::Value = serde_json::from_str(&json[..end]).map_err(|error| error.to_string())?;
+    let units = units.as_array().ok_or("UNIT_DATA is not a list")?;
+    let field = |unit: &serde_json::Value, key: &str| unit[key].as_str().unwrap_or_default().trim().to_string();
+    let mut libraries: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    let mut seconds = vec![0.0; GROUPS.len() + 1];
+    for unit in units {
+        let name = field(unit, "name");
+        let duration = unit["duration"].as_f64().unwrap_or(0.0);
+        let group = GROUPS.iter().position(|(_, names)| names.contains(&name.as_str()));
+        let build_script = field(unit, "target").starts_with("build-script");
+        match group {
+            Some(index) if runtime.contains(&name) && build_script => seconds[index] += duration,
+            Some(_) if runtime.contains(&name) => libraries.entry(name).or_default().push(duration),
+            _ => seconds[GROUPS.len()] += duration,
+        }
+    }
+    for (name, mut durations) in libraries {
+        durations.sort_by(f64::total_cmp);
+        let program = durations.pop().unwrap_or(0.0);
+        let index = GROUPS.iter().position(|(_, names)| names.contains(&name.as_str())).unwrap_or(GROUPS.len());
+        seconds[index] += program;
+        seconds[GROUPS.len()] += durations.iter().sum::<f64>();
+    }
+    let total = seconds.iter().sum();
+    let names = GROUPS.iter().map(|(name, _)| name.to_string()).chain([COMPILE_TIME_ONLY.to_string()]);
+    Ok((names.zip(seconds).collect(), total))
+}
+
+fn runtime_crates(project: &Path, target: &Path) -> Result<Vec<String>, String> {
+    let tree = run(
+        &mut cargo(
+            project,
+            target,
+            &["tree", "--edges", "normal,no-proc-macro", "--prefix", "none", "--format", "{p}"],
+        ),
+        "cargo tree",
+    )?;
+    Ok(tree.lines().filter_map(|line| line.split_whitespace().next()).map(str::to_string).collect())
 }
 
 /// The first run of the README's two commands in a fresh checkout: each builds from a clean
@@ -251,6 +350,9 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
         rounds.push((ours_round, baseline_round));
     }
     let (codegen, lines) = codegen_micros(&ours_target)?;
+    let timings = std::fs::read_to_string(ours_target.join("cargo-timings/cargo-timing.html"))
+        .map_err(|error| format!("the --timings report: {error}"))?;
+    let (groups, cpu_seconds) = breakdown(&timings, &runtime_crates(&ours, &ours_target)?)?;
     let median = crate::report::median::<f64>;
     let round_ratios: Vec<f64> = rounds.iter().map(|(ours, baseline)| ours.seconds / baseline.seconds).collect();
     let (ours_result, baseline_result) = rounds.pop().expect("at least one round");
@@ -327,6 +429,19 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
         "| first run of the test command (`cargo test --workspace`, build only) | {:.1} s, {} crates | — | — | — | — |\n",
         tests.0, tests.1
     ));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut costs = format!(
+        "Where the last clean build of the one-call program spent its time (unit durations from \
+         `cargo build --release --timings`; {cpu_seconds:.0} s over {cores} cores bounds its wall time below by \
+         {:.1} s, which is {:.2}× of the baseline's median):\n\n| part of the graph | seconds | share |\n| --- | --- | --- |\n",
+        cpu_seconds / cores as f64,
+        cpu_seconds / cores as f64 / baseline_seconds
+    );
+    for (name, seconds) in &groups {
+        costs.push_str(&format!("| {name} | {seconds:.1} | {:.0} % |\n", 100.0 * seconds / cpu_seconds));
+    }
+    table.push('\n');
+    table.push_str(&costs);
     print!("{table}");
     let machine = crate::report::machine();
     let date = run(Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC"), "date").unwrap_or_default();

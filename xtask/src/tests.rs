@@ -512,3 +512,29 @@ fn open_enums_are_checked() {
     let error = crate::codegen::generate(&undocumented).err().unwrap();
     assert!(error.contains("UserStatus") && error.contains("one entry per value"), "{error}");
 }
+
+/// bench-build's cost breakdown: a crate compiled for build.rs and for the program counts once
+/// for each side (its longer, optimised unit for the program); build scripts go with their crate.
+#[test]
+fn build_cost_breakdown_splits_program_from_compile_time_only() {
+    let unit = |name: &str, target: &str, duration: f64| serde_json::json!({ "name": name, "version": "1.0.0", "target": target, "duration": duration });
+    let units = serde_json::json!([
+        unit("serde_json", "", 1.0),
+        unit("serde_json", "", 2.0),
+        unit("ring", " build-script (run)", 3.0),
+        unit("ring", "", 0.5),
+        unit("typify-impl", "", 4.0),
+        unit("cc", "", 0.25),
+        unit("sauce-accounts", " build-script", 1.5),
+        unit("sauce-accounts", "", 5.0),
+        unit("ours", " ours \"bin\"", 1.0),
+    ]);
+    let report = format!("<script>\nconst UNIT_DATA = {units};\nconst CONCURRENCY_DATA = [];\n</script>");
+    let runtime: Vec<String> = ["serde_json", "ring", "sauce-accounts", "ours"].map(String::from).to_vec();
+    let (groups, total) = crate::bench_build::breakdown(&report, &runtime).unwrap();
+    let seconds: Vec<f64> = groups.iter().map(|(_, seconds)| *seconds).collect();
+    assert_eq!(seconds, [3.5, 0.0, 2.0, 6.5, 1.0, 5.25]);
+    assert_eq!(total, 18.25);
+    assert!(groups[5].0.starts_with("compile time only"));
+    assert!(crate::bench_build::breakdown("<html></html>", &runtime).is_err());
+}
