@@ -187,9 +187,9 @@ fn codegen_micros(target: &Path) -> Result<(u64, u64), String> {
 }
 
 /// What each part of the one-call program's graph costs to compile, from the unit durations in
-/// cargo's `--timings` report of its last clean build. On a busy machine a unit's duration is
-/// close to the CPU time it used, so the total over the machine's cores bounds the wall time from
-/// below whatever the scheduling.
+/// cargo's `--timings` report of its last clean build. cargo runs at most one unit per core at a
+/// time (`--jobs` defaults to the cores), so the units' total duration divided by the cores bounds
+/// the build's wall time from below, whatever order they run in.
 const GROUPS: &[(&str, &[&str])] = &[
     (
         "TLS (rustls with ring, as ureq's `rustls` feature fixes it)",
@@ -352,7 +352,7 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
     let (codegen, lines) = codegen_micros(&ours_target)?;
     let timings = std::fs::read_to_string(ours_target.join("cargo-timings/cargo-timing.html"))
         .map_err(|error| format!("the --timings report: {error}"))?;
-    let (groups, cpu_seconds) = breakdown(&timings, &runtime_crates(&ours, &ours_target)?)?;
+    let (groups, unit_seconds) = breakdown(&timings, &runtime_crates(&ours, &ours_target)?)?;
     let median = crate::report::median::<f64>;
     let round_ratios: Vec<f64> = rounds.iter().map(|(ours, baseline)| ours.seconds / baseline.seconds).collect();
     let (ours_result, baseline_result) = rounds.pop().expect("at least one round");
@@ -432,13 +432,13 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut costs = format!(
         "Where the last clean build of the one-call program spent its time (unit durations from \
-         `cargo build --release --timings`; {cpu_seconds:.0} s over {cores} cores bounds its wall time below by \
+         `cargo build --release --timings`; {unit_seconds:.0} s over {cores} cores bounds its wall time below by \
          {:.1} s, which is {:.2}× of the baseline's median):\n\n| part of the graph | seconds | share |\n| --- | --- | --- |\n",
-        cpu_seconds / cores as f64,
-        cpu_seconds / cores as f64 / baseline_seconds
+        unit_seconds / cores as f64,
+        unit_seconds / cores as f64 / baseline_seconds
     );
     for (name, seconds) in &groups {
-        costs.push_str(&format!("| {name} | {seconds:.1} | {:.0} % |\n", 100.0 * seconds / cpu_seconds));
+        costs.push_str(&format!("| {name} | {seconds:.1} | {:.0} % |\n", 100.0 * seconds / unit_seconds));
     }
     table.push('\n');
     table.push_str(&costs);

@@ -500,6 +500,32 @@ fn every_generated_type_is_non_exhaustive_and_constructible() {
     assert!(generated.types.contains("pub enum UserStatus"), "the open enums are generated into the same file");
 }
 
+/// Build cost: every generated method that sends a request (or iterates over pages) is
+/// `#[inline]`, so a program compiles the decoding code of the operations it calls only.
+#[test]
+fn every_generated_request_method_is_inline() {
+    let generated = crate::codegen::generate(&spec_text()).unwrap();
+    let file = syn::parse_file(&generated.operations).unwrap();
+    let mut checked = 0;
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else { continue };
+        for member in &block.items {
+            let syn::ImplItem::Fn(function) = member else { continue };
+            let output = &function.sig.output;
+            let output = quote::quote!(#output).to_string();
+            if matches!(function.vis, syn::Visibility::Public(_))
+                && (output.contains("Result") || output.contains("Paginator"))
+            {
+                let inline = function.attrs.iter().any(|attribute| attribute.path().is_ident("inline"));
+                assert!(inline, "{} is not #[inline]", function.sig.ident);
+                checked += 1;
+            }
+        }
+    }
+    let operations = crate::codegen::model::parse_spec(&spec_text()).unwrap().paths.paths.len();
+    assert!(checked >= operations, "only {checked} request methods found");
+}
+
 /// An open enum (`x-extensible-enum`) must document every value and be a plain string schema.
 #[test]
 fn open_enums_are_checked() {
