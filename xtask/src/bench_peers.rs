@@ -74,6 +74,12 @@ fn install(root: &Path, work: &Path) -> Result<(), String> {
             "npm install saucelabs",
         )?;
     }
+    generated_python_client(root, work)
+}
+
+/// Installs Python `requests` and `openapi-python-client` (pinned) in `work/venv` and generates
+/// the Python client from the current spec into `work/generated`.
+pub fn generated_python_client(root: &Path, work: &Path) -> Result<(), String> {
     let venv = work.join("venv");
     if !venv.join("bin/python").is_file() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;

@@ -5,13 +5,16 @@
 //!   against the Accounts and Insights API docs (by default every file of ../shared/docs and
 //!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
 //! - `bench-build [--keep]`: measures the build cost against progenitor's async client;
-//! - `bench-peers`: measures this client against the official Node client and two Python ones.
+//! - `bench-peers`: measures this client against the official Node client and two Python ones;
+//! - `python-client`: checks that the Python client generated from the spec parses every live
+//!   and sandbox answer.
 
 mod bench_build;
 mod bench_peers;
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 mod docs;
+mod python_client;
 #[path = "../../benches/support/report.rs"]
 mod report;
 mod sync;
@@ -35,6 +38,9 @@ verbs:
   bench-peers                     install the official Node client, Python requests and a Python
                                   client generated from the spec (pinned, under target/peers) and
                                   measure them against this crate; write the peers table
+  python-client                   generate the Python client from the spec (openapi-python-client,
+                                  pinned, under target/peers) and check that it parses every live
+                                  answer and the sandbox's answer to every operation
 ";
 
 fn main() -> ExitCode {
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
             bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep"), runs).map(|()| ExitCode::SUCCESS)
         }
         Some("bench-peers") => bench_peers::bench_peers(&root()).map(|()| ExitCode::SUCCESS),
+        Some("python-client") => python_client::python_client(&root()).map(|()| ExitCode::SUCCESS),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

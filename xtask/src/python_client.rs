@@ -1,0 +1,92 @@
+//! `cargo xtask python-client`: the spec is a product of its own, so a client another tool
+//! generates from it must understand what the service and the sandbox send. It generates the
+//! Python client with `openapi-python-client` (pinned, under `target/peers/`, as
+//! `bench-peers` does) and hands it, through the response parser of each generated operation,
+//! every recorded live answer (`tests/fixtures/live/`) and the sandbox's answer to every
+//! operation (`xtask/peers/parse_answers.py` says how each is obtained and what is checked).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Builds `sauce-sandbox` and answers the path of its executable.
+fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--features", "sandbox", "--bin", "sauce-sandbox", "--message-format=json"])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("cargo build: {error}"))?;
+    if !output.status.success() {
+        return Err("cargo build --bin sauce-sandbox failed".into());
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["target"]["name"] == "sauce-sandbox")
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo reported no executable for sauce-sandbox".into())
+}
+
+/// A running `sauce-sandbox` and the variables it exported; killed when dropped.
+struct Sandbox {
+    child: Child,
+    exports: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    fn start(program: &Path) -> Result<Sandbox, String> {
+        let mut child = Command::new(program)
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|error| format!("cannot start {}: {error}", program.display()))?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let mut exports = Vec::new();
+        while exports.len() < 3 {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                return Err(format!("sauce-sandbox ended after exporting {exports:?}"));
+            };
+            if let Some((name, value)) = line.trim().strip_prefix("export ").and_then(|rest| rest.split_once('=')) {
+                exports.push((name.to_string(), value.to_string()));
+            }
+        }
+        Ok(Sandbox { child, exports })
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn python_client(root: &Path) -> Result<(), String> {
+    let work = root.join("target/peers");
+    std::fs::create_dir_all(&work).map_err(|error| error.to_string())?;
+    crate::bench_peers::generated_python_client(root, &work)?;
+    // The script reads the spec as JSON: the venv need not have a YAML parser.
+    let spec_text = std::fs::read_to_string(root.join("openapi/accounts.yaml")).map_err(|error| error.to_string())?;
+    let spec: serde_json::Value = serde_yaml::from_str(&spec_text).map_err(|error| error.to_string())?;
+    let spec_json = work.join("accounts.json");
+    std::fs::write(&spec_json, serde_json::to_vec(&spec).map_err(|error| error.to_string())?)
+        .map_err(|error| error.to_string())?;
+
+    let sandbox = Sandbox::start(&build_sandbox(root)?)?;
+    let status = Command::new(work.join("venv/bin/python"))
+        .arg(root.join("xtask/peers/parse_answers.py"))
+        .arg(&spec_json)
+        .arg(root.join("tests/fixtures/live"))
+        .env("PYTHONPATH", work.join("generated"))
+        .envs(sandbox.exports.iter().map(|(name, value)| (name, value)))
+        .status()
+        .map_err(|error| format!("python: {error}"))?;
+    drop(sandbox);
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the generated Python client could not parse every answer (listed above)".into())
+    }
+}
