@@ -674,6 +674,40 @@ fn the_sandbox_binary_can_enforce_the_rate_limits() {
     assert_eq!(status.expect("X-Ratelimit-* headers").limit, Some(3500));
 }
 
+/// A parent that stops reading the banner once it has the exports (or `sauce-sandbox | head
+/// -5`) must not stop the server: here standard output is closed before the sandbox writes.
+#[test]
+fn the_sandbox_binary_keeps_serving_when_its_output_is_closed() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
+        .args(["--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .credentials(Credentials::new("sandbox-admin", "sandbox-access-key"))
+        .build()
+        .unwrap();
+    // The server listens before the banner is written, so a sandbox that dies on the closed
+    // output may still answer its first calls: it must keep answering for a while (ten calls,
+    // 100 ms apart). Generous deadline for a slow start on a loaded machine; an exit ends it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut answers = Vec::new();
+    while answers.len() < 10 && std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+        if let Ok(page) = client.teams().lookup().send() {
+            answers.push(page.count);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let exited = child.try_wait().unwrap();
+    let _ = child.kill();
+    child.wait().unwrap();
+    assert_eq!(exited, None, "the sandbox stopped when its output was closed");
+    assert_eq!(answers, [4; 10]);
+}
+
 #[test]
 fn a_seed_file_shapes_the_organization() {
     let seed: sauce_accounts::sandbox::Seed = serde_json::from_value(json!({

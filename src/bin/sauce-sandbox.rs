@@ -1,6 +1,7 @@
 //! `sauce-sandbox`: serves the embedded Accounts API sandbox on loopback until interrupted,
 //! for trying tools and clients in any language without a real organization.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use sauce_accounts::RateLimit;
@@ -59,15 +60,20 @@ fn run() -> Result<(), String> {
     }
     let sandbox = builder.start().map_err(|error| error.to_string())?;
     let admin = sandbox.admin_credentials();
-    println!("Sauce Labs Accounts API sandbox listening on {}", sandbox.url());
-    println!("Demo organization admin (sandbox only; never a real key). For Client::from_env and the CLI:");
-    println!("  export SAUCE_USERNAME={}", admin.username());
-    println!("  export SAUCE_ACCESS_KEY={}", admin.access_key().expose());
-    println!("  export SAUCE_BASE_URL={}", sandbox.url());
+    let mut banner = format!("Sauce Labs Accounts API sandbox listening on {}\n", sandbox.url());
+    banner.push_str("Demo organization admin (sandbox only; never a real key). For Client::from_env and the CLI:\n");
+    banner.push_str(&format!("  export SAUCE_USERNAME={}\n", admin.username()));
+    banner.push_str(&format!("  export SAUCE_ACCESS_KEY={}\n", admin.access_key().expose()));
+    banner.push_str(&format!("  export SAUCE_BASE_URL={}\n", sandbox.url()));
     if rate_limit.is_some() {
-        println!("Rate limits enforced: 10 requests a second, 3,500 an hour per account.");
+        banner.push_str("Rate limits enforced: 10 requests a second, 3,500 an hour per account.\n");
     }
-    println!("Press Ctrl-C to stop.");
+    banner.push_str("Press Ctrl-C to stop.\n");
+    // Whoever started the sandbox may stop reading once it has the exports (a parent process,
+    // `| head -5`): a closed standard output must not stop the server, so write errors are ignored.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+    drop(stdout);
     loop {
         std::thread::park();
     }

@@ -9,7 +9,8 @@ Answers checked:
 - every recorded live answer (LIVE_DIR/<operationId>.json), with the operation's success status;
 - the sandbox's answer to every operation, as its admin, with the sandbox's own ids in the path
   (team "Web", user "alan.web", a service account made for the run) and the spec's example as
-  the body where it has one; DELETE operations go last so the rest find what they need.
+  the body where it has one (its team and user ids replaced by the sandbox's); DELETE
+  operations go last so the rest find what they need.
 
 An answer fails when the parser raises (a missing required field, a value no branch of a oneOf
 takes, a status the spec does not document), parses a non-empty body to nothing, or drops a
@@ -111,15 +112,17 @@ def main():
         return answer.json()["results"][0]["id"]
 
     team = first_id("/team-management/v1/teams/", name="Web")
+    member = first_id("/team-management/v1/users/", username="alan.web")
     made = http.post("/team-management/v1/service-accounts/", json={"name": "Parser bot", "team_uuid": team})
     check("sandbox", "create_service_account", made.status_code, made.content)
-    ids = {
-        "team_id": team,
-        "user_id": first_id("/team-management/v1/users/", username="alan.web"),
-        "username": "alan.web",
-        "uuid": made.json()["id"],
-    }
+    if made.status_code != 201:
+        raise SystemExit(f"the sandbox did not create a service account: {made.status_code} {made.text}")
+    ids = {"team_id": team, "user_id": member, "username": "alan.web", "uuid": made.json()["id"]}
+    # The examples' ids are the docs' own; the sandbox's stand in for them, so writes succeed.
+    sandbox_ids = {"team": team, "team_uuid": team, "teams": [team], "user": member}
     for operation_id, method, path, _, example in sorted(table, key=lambda row: row[1] == "delete"):
+        if isinstance(example, dict):
+            example = {name: sandbox_ids.get(name, value) for name, value in example.items()}
         answer = http.request(method.upper(), path.format(**ids), json=example)
         check("sandbox", operation_id, answer.status_code, answer.content)
 
