@@ -154,7 +154,7 @@ pub struct Api {
 }
 
 pub fn parse_spec(text: &str) -> Result<OpenAPI, String> {
-    serde_yaml::from_str(text)
+    serde_norway::from_str(text)
         .map_err(|error| format!("openapi/accounts.yaml is not a valid OpenAPI 3.0 document: {error}"))
 }
 

@@ -70,7 +70,7 @@ fn every_example_in_the_spec_decodes_into_its_type() {
 /// The deviation entries of kind `sample`: fixture file name → entry id.
 fn known_wrong_samples() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/deviations.yaml")).unwrap();
-    let deviations: Value = serde_yaml::from_str(&text).unwrap();
+    let deviations: Value = serde_norway::from_str(&text).unwrap();
     deviations["deviations"]
         .as_array()
         .unwrap()

@@ -51,7 +51,7 @@ pub fn spec() -> &'static Value {
     SPEC.get_or_init(|| {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/accounts.yaml"))
             .expect("spec readable");
-        serde_yaml::from_str(&text).expect("spec is YAML")
+        serde_norway::from_str(&text).expect("spec is YAML")
     })
 }
 

@@ -69,7 +69,7 @@ pub fn python_client(root: &Path) -> Result<(), String> {
     crate::bench_peers::generated_python_client(root, &work)?;
     // The script reads the spec as JSON: the venv need not have a YAML parser.
     let spec_text = std::fs::read_to_string(root.join("openapi/accounts.yaml")).map_err(|error| error.to_string())?;
-    let spec: serde_json::Value = serde_yaml::from_str(&spec_text).map_err(|error| error.to_string())?;
+    let spec: serde_json::Value = serde_norway::from_str(&spec_text).map_err(|error| error.to_string())?;
     let spec_json = work.join("accounts.json");
     std::fs::write(&spec_json, serde_json::to_vec(&spec).map_err(|error| error.to_string())?)
         .map_err(|error| error.to_string())?;

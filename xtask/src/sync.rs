@@ -436,7 +436,7 @@ pub fn compare(
     let spec = model::parse_spec(spec_text)?;
     let api = model::read_api(&spec)?;
     let deviations: Deviations =
-        serde_yaml::from_str(deviations_text).map_err(|error| format!("openapi/deviations.yaml: {error}"))?;
+        serde_norway::from_str(deviations_text).map_err(|error| format!("openapi/deviations.yaml: {error}"))?;
     for deviation in &deviations.deviations {
         if !KINDS.contains(&deviation.kind.as_str()) && !["choice", "sample"].contains(&deviation.kind.as_str()) {
             return Err(format!("deviation `{}` has unknown kind `{}`", deviation.id, deviation.kind));
