@@ -109,23 +109,26 @@ pub fn generated_python_client(root: &Path, work: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds `benches/peers.rs` in release mode and answers the path of its executable.
-fn build_ours(root: &Path) -> Result<PathBuf, String> {
-    let output = Command::new("cargo")
+/// Runs `cargo build` with `args` in `root` and answers the path of the executable cargo
+/// reports for the target named `target`.
+pub fn built_executable(root: &Path, args: &[&str], target: &str) -> Result<PathBuf, String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["build", "--release", "--bench", "peers", "--message-format=json"])
+        .arg("build")
+        .args(args)
+        .arg("--message-format=json")
         .stderr(Stdio::inherit())
         .output()
         .map_err(|error| format!("cargo build: {error}"))?;
     if !output.status.success() {
-        return Err("cargo build --release --bench peers failed".into());
+        return Err(format!("cargo build {} failed", args.join(" ")));
     }
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "peers")
+        .filter(|message| message["target"]["name"] == target)
         .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo reported no executable for benches/peers.rs".into())
+        .ok_or_else(|| format!("cargo reported no executable for {target}"))
 }
 
 /// The sandbox process: its URL and admin credentials; it stops when dropped.
@@ -186,7 +189,7 @@ pub fn bench_peers(root: &Path) -> Result<(), String> {
     let work = root.join("target/peers");
     std::fs::create_dir_all(&work).map_err(|error| error.to_string())?;
     install(root, &work)?;
-    let ours = build_ours(root)?;
+    let ours = built_executable(root, &["--release", "--bench", "peers"], "peers")?;
     let scripts = root.join("xtask/peers");
     let python = work.join("venv/bin/python");
     let peers = [

@@ -6,27 +6,8 @@
 //! operation (`xtask/peers/parse_answers.py` says how each is obtained and what is checked).
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-
-/// Builds `sauce-sandbox` and answers the path of its executable.
-fn build_sandbox(root: &Path) -> Result<PathBuf, String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["build", "--features", "sandbox", "--bin", "sauce-sandbox", "--message-format=json"])
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|error| format!("cargo build: {error}"))?;
-    if !output.status.success() {
-        return Err("cargo build --bin sauce-sandbox failed".into());
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["target"]["name"] == "sauce-sandbox")
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo reported no executable for sauce-sandbox".into())
-}
 
 /// A running `sauce-sandbox` and the variables it exported; killed when dropped.
 struct Sandbox {
@@ -74,7 +55,12 @@ pub fn python_client(root: &Path) -> Result<(), String> {
     std::fs::write(&spec_json, serde_json::to_vec(&spec).map_err(|error| error.to_string())?)
         .map_err(|error| error.to_string())?;
 
-    let sandbox = Sandbox::start(&build_sandbox(root)?)?;
+    let program = crate::bench_peers::built_executable(
+        root,
+        &["--features", "sandbox", "--bin", "sauce-sandbox"],
+        "sauce-sandbox",
+    )?;
+    let sandbox = Sandbox::start(&program)?;
     let status = Command::new(work.join("venv/bin/python"))
         .arg(root.join("xtask/peers/parse_answers.py"))
         .arg(&spec_json)
