@@ -312,6 +312,29 @@ fn a_bad_region_is_reported_before_missing_credentials() {
     }
 }
 
+/// Blank `SAUCE_BASE_URL` / `SAUCE_REGION` (CI systems export unconfigured variables empty)
+/// count as unset, as in `Client::from_env`: the command goes on to the default region, and
+/// here stops before sending, at the empty id. A region that is set is still checked.
+#[test]
+fn blank_environment_variables_count_as_unset() {
+    let with_region = |region: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sauce-accounts"))
+            .args(["teams", "get", ""])
+            .env("SAUCE_USERNAME", "someone")
+            .env("SAUCE_ACCESS_KEY", "not-a-key")
+            .env("SAUCE_BASE_URL", " ")
+            .env("SAUCE_REGION", region)
+            .output()
+            .unwrap()
+    };
+    let blank = with_region("");
+    assert_eq!(blank.status.code(), Some(2), "{}", stderr(&blank));
+    assert!(stderr(&blank).contains("team_id must not be empty"), "{}", stderr(&blank));
+    let mars = with_region("mars");
+    assert_eq!(mars.status.code(), Some(2), "{}", stderr(&mars));
+    assert!(stderr(&mars).contains("unknown region \"mars\""), "{}", stderr(&mars));
+}
+
 #[test]
 fn users_are_known_by_username() {
     let ada = json(&["users", "get", "ada.web"]);

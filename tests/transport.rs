@@ -454,22 +454,28 @@ fn _client_is_send_and_sync() {
 fn client_from_env_reads_username_key_and_region() {
     if std::env::var_os("SAUCE_ACCOUNTS_ENV_CHILD").is_some() {
         let client = Client::from_env().unwrap();
-        assert_eq!(client.base_url(), "https://api.eu-central-1.saucelabs.com");
+        assert_eq!(client.base_url(), std::env::var("SAUCE_ACCOUNTS_EXPECTED_URL").unwrap());
         assert_eq!(client.username(), "env-admin");
         return;
     }
-    let run = |region: &str| {
+    let run_expecting = |region: &str, expected: &str| {
         std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "client_from_env_reads_username_key_and_region", "--nocapture"])
             .env("SAUCE_ACCOUNTS_ENV_CHILD", "1")
+            .env("SAUCE_ACCOUNTS_EXPECTED_URL", expected)
             .env("SAUCE_USERNAME", "env-admin")
             .env("SAUCE_ACCESS_KEY", "env-key")
             .env("SAUCE_REGION", region)
+            // Blank, as CI systems export an unconfigured variable: it counts as unset.
+            .env("SAUCE_BASE_URL", " ")
             .output()
             .unwrap()
     };
+    let run = |region: &str| run_expecting(region, "https://api.eu-central-1.saucelabs.com");
     let ok = run("EU");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let blank = run_expecting("", "https://api.us-west-1.saucelabs.com");
+    assert!(blank.status.success(), "{}", String::from_utf8_lossy(&blank.stdout));
     let bad = run("mars");
     assert!(!bad.status.success());
     let output = format!("{}{}", String::from_utf8_lossy(&bad.stdout), String::from_utf8_lossy(&bad.stderr));

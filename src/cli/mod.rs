@@ -787,10 +787,16 @@ pub fn main() -> ExitCode {
 
 fn connect(global: &Global) -> Result<(Client, Option<Sandbox>), CliError> {
     let mut builder = Client::builder().timeout(Duration::from_secs(global.timeout.max(1))).user_agent_suffix("cli");
+    // A blank value counts as unset, as in `Client::from_env`: CI systems often export a
+    // variable empty when nothing was configured.
+    fn blank_as_unset(value: &Option<String>) -> Option<&str> {
+        value.as_deref().map(str::trim).filter(|value| !value.is_empty())
+    }
+    let base_url = blank_as_unset(&global.base_url);
     // The command line is checked before the environment: a bad --region is named as such
     // even when the credentials are missing too.
-    let region = match &global.region {
-        Some(region) if global.base_url.is_none() && !global.sandbox => {
+    let region = match blank_as_unset(&global.region) {
+        Some(region) if base_url.is_none() && !global.sandbox => {
             Some(region.parse::<Region>().map_err(|error| CliError::Usage(error.to_string()))?)
         }
         _ => None,
@@ -811,8 +817,8 @@ fn connect(global: &Global) -> Result<(Client, Option<Sandbox>), CliError> {
         builder = builder.base_url(started.url()).credentials(explicit.unwrap_or_else(|| started.admin_credentials()));
         sandbox = Some(started);
     } else {
-        if let Some(url) = &global.base_url {
-            builder = builder.base_url(url.clone());
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
             if global.allow_plain_http
                 && let Some(host) = url.parse::<ureq::http::Uri>().ok().and_then(|uri| uri.host().map(str::to_string))
             {
