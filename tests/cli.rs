@@ -457,6 +457,59 @@ fn activity_commands_take_a_period_as_days_or_seconds() {
     assert!(stderr(&nonsense).contains("neither a day (2023-04-18) nor seconds since 1970"), "{}", stderr(&nonsense));
 }
 
+/// For people, daily statistics print one row a day (with the team, user or organization id
+/// of keyed answers), the same figures `--json` gives as the service's parallel lists.
+#[test]
+fn daily_activity_prints_a_row_a_day() {
+    let period = ["--since", "2023-04-18", "--until", "2023-04-20"];
+    let header = "DATE        JOBS  MINUTES  MEAN CONCURRENCY  PEAK CONCURRENCY";
+    // The table read back into the service's parallel lists, per key.
+    let read_rows = |text: &str, keyed: bool| {
+        let fields = ["datestamp", "jobs", "minutes", "ccy_exec_mean", "ccy_exec_peak"];
+        let mut by_key: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
+            Default::default();
+        for line in text.lines().skip(1) {
+            let mut cells: Vec<&str> = line.split_whitespace().collect();
+            let key = if keyed { cells.remove(0).to_string() } else { String::new() };
+            let daily = by_key.entry(key).or_default();
+            for (field, cell) in fields.iter().zip(cells) {
+                let value = match *field {
+                    "datestamp" => serde_json::json!(cell),
+                    _ => serde_json::from_str(cell).unwrap(),
+                };
+                let list = daily.entry(*field).or_insert_with(|| serde_json::json!([]));
+                list.as_array_mut().unwrap().push(value);
+            }
+        }
+        by_key
+    };
+
+    let mut args = vec!["classic", "activity", "sandbox-admin"];
+    args.extend(period);
+    let text = stdout(&sandbox(&args));
+    assert_eq!(text.lines().next(), Some(header), "{text}");
+    assert_eq!(text.lines().count(), 4, "a header and three days: {text}");
+    let answer = json(&args);
+    for (field, list) in &read_rows(&text, false)[""] {
+        assert_eq!(&answer[field], list, "{field}");
+    }
+
+    let mut args = vec!["classic", "teams-activity"];
+    args.extend(period);
+    let text = stdout(&sandbox(&args));
+    assert!(text.lines().next().unwrap().starts_with("TEAM "), "{text}");
+    let answer = json(&args);
+    let rows = read_rows(&text, true);
+    assert_eq!(rows.keys().collect::<Vec<_>>(), answer.as_object().unwrap().keys().collect::<Vec<_>>());
+    for (team, daily) in &rows {
+        for (field, list) in daily {
+            assert_eq!(&answer[team][field], list, "{team} {field}");
+        }
+    }
+    // Without a period the service counts jobs instead: printed as it comes.
+    assert!(stdout(&sandbox(&["classic", "org-activity"])).starts_with("totals:"));
+}
+
 /// `call` takes every operationId of the spec (its list comes from `operations::ALL`), sorts
 /// NAME=VALUE into path and query parameters, checks the body against the request type and
 /// prints the answer as JSON.

@@ -900,8 +900,43 @@ impl Output {
         if self.json { self.print(value) } else { emit(line) }
     }
 
+    /// Activity per team, user or organization: with daily statistics, a table of days
+    /// under a `key_name` column (the raw lists if they do not line up); otherwise as it came.
+    fn by_key<T: Serialize + ByKey>(&self, answer: &T, key_name: &str) -> Result<(), CliError> {
+        let days: Option<Vec<(&str, crate::DayActivity)>> = answer.by_key().and_then(|by_key| {
+            let mut rows = Vec::new();
+            for (key, daily) in by_key {
+                rows.extend(daily.days()?.into_iter().map(|day| (key.as_str(), day)));
+            }
+            Some(rows)
+        });
+        match days {
+            Some(days) if !self.json => {
+                emit(&render::days_table(Some(key_name), days.iter().map(|(key, day)| (*key, day))))
+            }
+            _ => self.print(answer),
+        }
+    }
+
     fn done(&self, message: &str) -> Result<(), CliError> {
         if self.json { emit(&serde_json::json!({ "ok": true, "message": message }).to_string()) } else { emit(message) }
+    }
+}
+
+/// The answers of the keyed activity calls: daily statistics per key, when they came so.
+trait ByKey {
+    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>>;
+}
+
+impl ByKey for types::GroupActivity {
+    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>> {
+        self.daily()
+    }
+}
+
+impl ByKey for types::ActivityByKey {
+    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>> {
+        Some(&self.0)
     }
 }
 
@@ -1244,7 +1279,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.print(&request.send()?)
+                let answer = request.send()?;
+                match answer.daily().and_then(types::DailyActivity::days) {
+                    Some(days) if !out.json => emit(&render::days_table(None, days.iter().map(|day| ("", day)))),
+                    _ => out.print(&answer),
+                }
             }
             Classic::Usage { username } => out.print(&client.classic().get_usage(username)?),
             Classic::OrgActivity { period } => {
@@ -1253,7 +1292,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.print(&request.send()?)
+                out.by_key(&request.send()?, "ORGANIZATION")
             }
             Classic::TeamsActivity { id, period } => {
                 let request = with_optional!(
@@ -1262,7 +1301,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.print(&request.send()?)
+                out.by_key(&request.send()?, "TEAM")
             }
             Classic::UsersActivity { users, period } => {
                 let request = with_optional!(
@@ -1271,7 +1310,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.print(&request.send()?)
+                out.by_key(&request.send()?, "USER")
             }
         },
         Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device()?),

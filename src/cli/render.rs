@@ -153,11 +153,50 @@ fn role(user: &Value) -> String {
     }
 }
 
+/// Daily activity read across the service's parallel lists, one row a day; keyed answers
+/// (per team, user or organization) get a first column, `key_name`, for the key.
+pub(super) fn days_table<'a>(
+    key_name: Option<&str>,
+    days: impl IntoIterator<Item = (&'a str, &'a crate::DayActivity)>,
+) -> String {
+    let items: Vec<Value> = days
+        .into_iter()
+        .map(|(key, day)| {
+            serde_json::json!({
+                "key": key,
+                "date": day.date.to_string(),
+                "jobs": day.jobs,
+                "minutes": day.minutes,
+                "mean": day.mean_concurrency,
+                "peak": day.peak_concurrency,
+            })
+        })
+        .collect();
+    let mut columns = Vec::new();
+    if let Some(key_name) = key_name {
+        columns.push(column(key_name, |day| text(day.get("key"))));
+    }
+    columns.extend([
+        column("DATE", |day| text(day.get("date"))),
+        column("JOBS", |day| text(day.get("jobs"))),
+        column("MINUTES", |day| text(day.get("minutes"))),
+        column("MEAN CONCURRENCY", |day| text(day.get("mean"))),
+        column("PEAK CONCURRENCY", |day| text(day.get("peak"))),
+    ]);
+    table_of(&items, columns)
+}
+
 fn table(items: &[Value]) -> String {
     if items.is_empty() {
         return "(none)".into();
     }
-    let columns = columns_of(items);
+    table_of(items, columns_of(items))
+}
+
+fn table_of(items: &[Value], columns: Vec<Column>) -> String {
+    if items.is_empty() {
+        return "(none)".into();
+    }
     let rows: Vec<Vec<String>> =
         items.iter().map(|item| columns.iter().map(|(_, cell)| cell(item)).collect()).collect();
     let mut widths: Vec<usize> = columns
