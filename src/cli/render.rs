@@ -47,6 +47,16 @@ pub(super) fn human(value: &Value) -> String {
         },
         _ => None,
     };
+    if let Some(days) = usage_days(value) {
+        return table_of(
+            &days,
+            vec![
+                column("DATE", |day| text(day.get(0))),
+                column("JOBS", |day| text(day.get(1))),
+                column("SECONDS", |day| text(day.get(2))),
+            ],
+        );
+    }
     match records {
         Some((items, count)) if items.iter().all(Value::is_object) => {
             let mut text = table(items);
@@ -64,6 +74,21 @@ pub(super) fn human(value: &Value) -> String {
             lines.join("\n")
         }
     }
+}
+
+/// The classic usage answer's days (`{"usage": [[date, [jobs, seconds]], …]}`) as
+/// `[date, jobs, seconds]` rows; `None` for anything else, or for a day of another shape.
+fn usage_days(value: &Value) -> Option<Vec<Value>> {
+    let days = value.as_object().filter(|fields| fields.len() <= 2)?.get("usage")?.as_array()?;
+    days.iter()
+        .map(|day| match day.as_array()?.as_slice() {
+            [date @ Value::String(_), Value::Array(figures)] => match figures.as_slice() {
+                [jobs, seconds] => Some(Value::Array(vec![date.clone(), jobs.clone(), seconds.clone()])),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 fn scalar(value: &Value) -> Option<String> {
@@ -100,6 +125,14 @@ fn columns_of(items: &[Value]) -> Vec<Column> {
             column("TEAMS", |user| names(user.get("teams"))),
             column("ACTIVE", |user| text(user.get("is_active"))),
             column("ID", |user| text(user.get("id"))),
+        ];
+    }
+    if has("total_vm_concurrency") {
+        return vec![
+            column("NAME", |organization| text(organization.get("name"))),
+            column("VMS", |organization| text(organization.get("total_vm_concurrency"))),
+            column("DEVICES", |organization| text(organization.pointer("/settings/real_devices"))),
+            column("ID", |organization| text(organization.get("id"))),
         ];
     }
     if has("name") && (has("user_count") || has("settings")) && !has("username") {
@@ -303,6 +336,20 @@ mod tests {
         assert!(lines[1].contains("Web,Mobile") && lines[1].contains("yes"), "{text}");
         assert!(lines.iter().all(|line| line.chars().count() <= MAX_WIDTH), "{text}");
         assert!(text.contains('…'), "something had to be cut: {text}");
+    }
+
+    /// The live service's shapes (tests/fixtures/live): organizations by their VM total and
+    /// devices, classic usage as a row a day; a usage day of another shape is shown as it came.
+    #[test]
+    fn organizations_and_usage_days_become_tables() {
+        let organizations = json!({"count": 1, "results": [{"id": "7fb2", "name": "SLTC",
+            "created_at": "2020-10-05T16:21:01.513495Z", "total_vm_concurrency": 46, "settings": {"real_devices": 20}}]});
+        assert_eq!(human(&organizations), "NAME  VMS  DEVICES  ID\nSLTC  46   20       7fb2\n1 of 1 shown");
+        let usage = json!({"username": "jsmith", "usage": [["2021-4-1", [12, 1800]], ["2021-4-2", [3, 90]]]});
+        assert_eq!(human(&usage), "DATE      JOBS  SECONDS\n2021-4-1  12    1800\n2021-4-2  3     90");
+        let odd = json!({"username": "jsmith", "usage": [["2021-4-1", [12, 1800, 7]]]});
+        let shown = human(&odd);
+        assert!(shown.starts_with("usage:") && shown.contains("username: jsmith"), "{shown}");
     }
 
     #[test]
