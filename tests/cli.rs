@@ -27,6 +27,9 @@ fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// A team id no sandbox has (an id, not a name: names are looked up first).
+const UNKNOWN_TEAM: &str = "0123456789abcdef0123456789abcdef";
+
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
@@ -119,7 +122,7 @@ fn destructive_commands_need_yes_without_a_terminal() {
 
 #[test]
 fn exit_codes_tell_usage_from_api_errors() {
-    let missing = run(&["--sandbox", "teams", "get", "no-such-team"]);
+    let missing = run(&["--sandbox", "teams", "get", UNKNOWN_TEAM]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("HTTP 404"), "{}", stderr(&missing));
     let unknown = run(&["--sandbox", "teams", "explode"]);
@@ -280,7 +283,7 @@ fn errors_speak_in_flags_and_commands() {
     let library_words = ["ClientBuilder", "Client::", "Credentials", "Paginator", "lookup operations"];
     let no_credentials = run(&["teams", "list"]);
     let plain_http = run(&["--base-url", "http://accounts.example.com", "-u", "x", "-k", "y", "teams", "list"]);
-    let missing = sandbox(&["teams", "get", "no-such-team"]);
+    let missing = sandbox(&["teams", "get", UNKNOWN_TEAM]);
     for (output, expected) in [
         (&no_credentials, "-u/--sauce-username"),
         (&plain_http, "--allow-plain-http"),
@@ -333,6 +336,28 @@ fn blank_environment_variables_count_as_unset() {
     let mars = with_region("mars");
     assert_eq!(mars.status.code(), Some(2), "{}", stderr(&mars));
     assert!(stderr(&mars).contains("unknown region \"mars\""), "{}", stderr(&mars));
+}
+
+/// Wherever a command takes a TEAM, its name works as well as its id (in any case); a name
+/// that matches no team exactly is an error listing the candidates.
+#[test]
+fn teams_are_known_by_name() {
+    let teams = json(&["teams", "list"]);
+    let web = teams["results"].as_array().unwrap().iter().find(|team| team["name"] == "Web").unwrap()["id"].clone();
+    assert_eq!(json(&["teams", "get", "Web"])["id"], web);
+    assert_eq!(json(&["teams", "get", "web"])["id"], web);
+    let members = json(&["teams", "members", "Web"]);
+    assert!(members["count"].as_u64().unwrap() > 0, "{members}");
+    let moved = json(&["users", "set-teams", "alan.web", "--team", "Mobile", "--team", "Manual QA"]);
+    assert_eq!(moved["ok"], true, "{moved}");
+    let vague = sandbox(&["teams", "get", "M"]);
+    assert_eq!(vague.status.code(), Some(2));
+    assert!(stderr(&vague).contains("candidates: Mobile, Manual QA"), "{}", stderr(&vague));
+    let nothing = sandbox(&["teams", "get", "Design"]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(stderr(&nothing).contains("no team is named \"Design\""), "{}", stderr(&nothing));
+    let bot = json(&["service-accounts", "create", "--name", "Release bot", "--team", "Web"]);
+    assert!(bot["access_key"].is_string(), "{bot}");
 }
 
 #[test]

@@ -268,7 +268,10 @@ enum Teams {
         page: Page,
     },
     /// Show one team.
-    Get { team_id: String },
+    Get {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
+        team_id: String,
+    },
     /// Create a team.
     Create {
         #[arg(long)]
@@ -283,6 +286,7 @@ enum Teams {
     },
     /// Replace every value of a team (a description left out is removed).
     Replace {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
         team_id: String,
         #[arg(long)]
         name: String,
@@ -293,6 +297,7 @@ enum Teams {
     },
     /// Change some values of a team.
     Update {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
         team_id: String,
         #[arg(long)]
         name: Option<String>,
@@ -303,14 +308,19 @@ enum Teams {
     },
     /// Delete a team; its members lose the membership.
     Delete {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
         team_id: String,
         #[command(flatten)]
         confirm: Confirm,
     },
     /// List a team's members.
-    Members { team_id: String },
+    Members {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
+        team_id: String,
+    },
     /// Give every member of a team a new access key (the old ones stop working).
     ResetKeys {
+        #[arg(value_name = "TEAM", help = TEAM_HELP)]
         team_id: String,
         #[command(flatten)]
         confirm: Confirm,
@@ -319,6 +329,8 @@ enum Teams {
 
 /// What a USER argument takes.
 const USER_HELP: &str = "A username or a user id";
+/// What a TEAM argument takes.
+const TEAM_HELP: &str = "A team name or a team id";
 
 #[derive(Debug, Subcommand)]
 enum Users {
@@ -364,8 +376,8 @@ enum Users {
         email: String,
         #[arg(long, value_enum, default_value = "member")]
         role: RoleArg,
-        /// The team id to put the user in.
-        #[arg(long)]
+        /// The team to put the user in: its name or its id.
+        #[arg(long, value_name = "TEAM")]
         team: Option<String>,
         /// The organization id (deprecated by the API: the caller's organization is used).
         #[arg(long)]
@@ -409,8 +421,8 @@ enum Users {
     SetTeams {
         #[arg(value_name = "USER", help = USER_HELP)]
         user_id: String,
-        /// A team id; repeat for several.
-        #[arg(long = "team", required = true)]
+        /// A team name or id; repeat for several.
+        #[arg(long = "team", value_name = "TEAM", required = true)]
         teams: Vec<String>,
     },
     /// Show the caller's active team.
@@ -470,7 +482,8 @@ enum Membership {
         /// A username or a user id.
         #[arg(long, value_name = "USER")]
         user: String,
-        #[arg(long)]
+        /// A team name or a team id.
+        #[arg(long, value_name = "TEAM")]
         team: String,
         #[arg(long)]
         organization: Option<String>,
@@ -609,8 +622,8 @@ enum ServiceAccounts {
         /// Its display name.
         #[arg(long)]
         name: String,
-        /// The id of its team.
-        #[arg(long)]
+        /// Its team: a name or an id.
+        #[arg(long, value_name = "TEAM")]
         team: String,
     },
     /// Rename a service account.
@@ -956,32 +969,56 @@ fn collect<T: Clone + PartialEq>(items: crate::Paginator<'_, T>) -> Result<Vec<T
 }
 
 /// Whether an argument is a user id (32 hex digits) rather than a username.
-fn looks_like_id(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+/// Whether an argument goes to the API as it is: an id (32 hexadecimal digits), or blank,
+/// which the library refuses by name before sending.
+fn passes_as_is(text: &str) -> bool {
+    text.trim().is_empty() || (text.len() == 32 && text.bytes().all(|byte| byte.is_ascii_hexdigit()))
 }
 
-/// The user id for a USER argument: an id as it is, a username by lookup. No exact match
-/// (or more than one) is an error that lists the candidates.
+/// The user id for a USER argument: an id as it is, a username by lookup.
 fn user_id(client: &Client, user: &str) -> Result<String, CliError> {
-    if looks_like_id(user) {
-        return Ok(user.to_string());
+    id_by_name("user", "username", user, || {
+        let found = client.users().lookup().username(user).limit(100).send()?;
+        Ok(found.results.into_iter().map(|candidate| (candidate.username, candidate.id.to_string())).collect())
+    })
+}
+
+/// The team id for a TEAM argument: an id as it is, a team name by lookup.
+fn team_id(client: &Client, team: &str) -> Result<String, CliError> {
+    id_by_name("team", "name", team, || {
+        let found = client.teams().lookup().name(team).limit(100).send()?;
+        Ok(found.results.into_iter().map(|candidate| (candidate.name, candidate.id.to_string())).collect())
+    })
+}
+
+/// `wanted` as it is when it is an id; else the id of the one `(name, id)` that `lookup`
+/// finds whose name is `wanted` (in any case). No exact match, or more than one, is an error
+/// that lists the candidates.
+fn id_by_name(
+    kind: &str,
+    name: &str,
+    wanted: &str,
+    lookup: impl FnOnce() -> Result<Vec<(String, String)>, Error>,
+) -> Result<String, CliError> {
+    if passes_as_is(wanted) {
+        return Ok(wanted.to_string());
     }
-    let found = client.users().lookup().username(user).limit(100).send()?;
-    let exact: Vec<&types::UserSummary> =
-        found.results.iter().filter(|candidate| candidate.username.eq_ignore_ascii_case(user)).collect();
+    let found = lookup()?;
+    let exact: Vec<&(String, String)> =
+        found.iter().filter(|(candidate, _)| candidate.eq_ignore_ascii_case(wanted)).collect();
     match exact.as_slice() {
-        [one] => Ok(one.id.to_string()),
-        [] if found.results.is_empty() => {
-            Err(CliError::Usage(format!("no user is named {user:?} (`users list` shows them)")))
+        [(_, id)] => Ok(id.clone()),
+        [] if found.is_empty() => {
+            Err(CliError::Usage(format!("no {kind} is named {wanted:?} (`{kind}s list` shows them)")))
         }
         candidates => {
             let names: Vec<String> = if candidates.is_empty() {
-                found.results.iter().take(10).map(|candidate| candidate.username.clone()).collect()
+                found.iter().take(10).map(|(candidate, _)| candidate.clone()).collect()
             } else {
-                candidates.iter().map(|candidate| format!("{} ({})", candidate.username, candidate.id)).collect()
+                candidates.iter().map(|(candidate, id)| format!("{candidate} ({id})")).collect()
             };
             Err(CliError::Usage(format!(
-                "{user:?} does not name one user; candidates: {} — give the exact username or the id",
+                "{wanted:?} does not name one {kind}; candidates: {} — give the exact {name} or the id",
                 names.join(", ")
             )))
         }
@@ -1033,7 +1070,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     out.listing(page.count, &page.results)
                 }
             }
-            Teams::Get { team_id } => out.print(&client.teams().get(team_id)?),
+            Teams::Get { team_id: team } => out.print(&client.teams().get(team_id(&client, team)?)?),
             Teams::Create { name, description, organization, settings } => {
                 let team = client.teams().create(&types::CreateTeamRequest {
                     name: name.clone(),
@@ -1043,9 +1080,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 })?;
                 out.changed(&team, &format!("Created team {} ({}).", team.name, team.id))
             }
-            Teams::Replace { team_id, name, description, settings } => {
+            Teams::Replace { team_id: team, name, description, settings } => {
                 let team = client.teams().replace(
-                    team_id,
+                    team_id(&client, team)?,
                     &types::ReplaceTeamRequest {
                         name: name.clone(),
                         description: description.clone(),
@@ -1054,11 +1091,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 )?;
                 out.changed(&team, &format!("Replaced team {} ({}).", team.name, team.id))
             }
-            Teams::Update { team_id, name, description, settings } => {
+            Teams::Update { team_id: team, name, description, settings } => {
                 let settings = settings.settings();
                 let changed = settings != types::TeamSettings::default();
                 let team = client.teams().update(
-                    team_id,
+                    team_id(&client, team)?,
                     &types::UpdateTeamRequest {
                         name: name.clone(),
                         description: description.clone(),
@@ -1067,23 +1104,24 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 )?;
                 out.changed(&team, &format!("Updated team {} ({}).", team.name, team.id))
             }
-            Teams::Delete { team_id, confirm: yes } => {
-                let team = client.teams().get(team_id)?;
+            Teams::Delete { team_id: team, confirm: yes } => {
+                let team = client.teams().get(team_id(&client, team)?)?;
                 confirm(yes, &format!("Delete team {} ({})? Its members lose the membership.", team.name, team.id))?;
-                client.teams().delete(team_id)?;
+                client.teams().delete(&team.id)?;
                 out.done(&format!("Deleted team {} ({}).", team.name, team.id))
             }
-            Teams::Members { team_id } => {
+            Teams::Members { team_id: team } => {
+                let id = team_id(&client, team)?;
                 if all {
-                    let members = collect(client.teams().list_members(team_id).iter())?;
+                    let members = collect(client.teams().list_members(&id).iter())?;
                     out.listing(members.len() as u64, &members)
                 } else {
-                    let page = client.teams().list_members(team_id).send()?;
+                    let page = client.teams().list_members(&id).send()?;
                     out.listing(page.count, &page.results)
                 }
             }
-            Teams::ResetKeys { team_id, confirm: yes } => {
-                let team = client.teams().get(team_id)?;
+            Teams::ResetKeys { team_id: team, confirm: yes } => {
+                let team = client.teams().get(team_id(&client, team)?)?;
                 confirm(
                     yes,
                     &format!(
@@ -1091,7 +1129,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         team.name, team.id
                     ),
                 )?;
-                out.print(&client.teams().reset_access_keys(team_id)?)
+                out.print(&client.teams().reset_access_keys(&team.id)?)
             }
         },
         Group::Users(command) => match command {
@@ -1127,6 +1165,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             Users::Get { user_id: user } => out.print(&client.users().get(&user_id(&client, user)?)?),
             Users::Create { username, first_name, last_name, email, role, team, organization, password } => {
                 let password = password.required()?;
+                let team = team.as_deref().map(|team| team_id(&client, team)).transpose()?;
                 let user = client.users().create(&types::CreateUserRequest {
                     username: username.clone(),
                     first_name: first_name.clone(),
@@ -1135,7 +1174,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     password,
                     organization: organization.clone().map(Into::into),
                     role: Some((*role).into()),
-                    team: team.clone().map(Into::into),
+                    team: team.map(Into::into),
                 })?;
                 let line = format!("Created user {}, {}, id {}.", label_of(&user), role_name((*role).into()), user.id);
                 out.changed(&user, &line)
@@ -1180,9 +1219,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             Users::SetTeams { user_id: user, teams } => {
                 let id = user_id(&client, user)?;
-                client
-                    .users()
-                    .set_teams(&id, &types::SetUserTeamsRequest { teams: teams.iter().map(Into::into).collect() })?;
+                let ids = teams.iter().map(|team| team_id(&client, team).map(Into::into)).collect::<Result<_, _>>()?;
+                client.users().set_teams(&id, &types::SetUserTeamsRequest { teams: ids })?;
                 out.done(&format!("{user} now belongs to {}.", teams.join(", ")))
             }
             Users::ActiveTeam => out.print(&client.users().get_active_team()?),
@@ -1225,10 +1263,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Group::Membership(Membership::Create { user, team, organization }) => {
             eprintln!("note: the membership call is deprecated; `users set-teams` replaces it");
             let id = user_id(&client, user)?;
+            let team_id = team_id(&client, team)?;
             #[allow(deprecated)]
             let membership = client.membership().create(&types::MembershipRequest {
                 user: id.into(),
-                team: team.into(),
+                team: team_id.into(),
                 organization: organization.clone().map(Into::into),
             })?;
             out.changed(&membership, &format!("{user} is now a member of team {team} only."))
@@ -1334,9 +1373,10 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             ServiceAccounts::Get { uuid } => out.print(&client.service_accounts().get(uuid)?),
             ServiceAccounts::Create { name, team } => {
-                let created = client
-                    .service_accounts()
-                    .create(&types::CreateServiceAccountRequest { name: name.clone(), team_uuid: team.into() })?;
+                let created = client.service_accounts().create(&types::CreateServiceAccountRequest {
+                    name: name.clone(),
+                    team_uuid: team_id(&client, team)?.into(),
+                })?;
                 let line = format!(
                     "Created service account {} ({}); its access key: {}",
                     created.username,
