@@ -968,7 +968,6 @@ fn collect<T: Clone + PartialEq>(items: crate::Paginator<'_, T>) -> Result<Vec<T
     items.collect::<Result<Vec<T>, Error>>().map_err(CliError::from)
 }
 
-/// Whether an argument is a user id (32 hex digits) rather than a username.
 /// Whether an argument goes to the API as it is: an id (32 hexadecimal digits), or blank,
 /// which the library refuses by name before sending.
 fn passes_as_is(text: &str) -> bool {
