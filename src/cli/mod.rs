@@ -915,8 +915,13 @@ impl Output {
 
     /// Activity per team, user or organization: with daily statistics, a table of days
     /// under a `key_name` column (the raw lists if they do not line up); otherwise as it came.
-    fn by_key<T: Serialize + ByKey>(&self, answer: &T, key_name: &str) -> Result<(), CliError> {
-        let days: Option<Vec<(&str, crate::DayActivity)>> = answer.by_key().and_then(|by_key| {
+    fn by_key<T: Serialize>(
+        &self,
+        answer: &T,
+        by_key: Option<&std::collections::BTreeMap<String, types::DailyActivity>>,
+        key_name: &str,
+    ) -> Result<(), CliError> {
+        let days: Option<Vec<(&str, crate::DayActivity)>> = by_key.and_then(|by_key| {
             let mut rows = Vec::new();
             for (key, daily) in by_key {
                 rows.extend(daily.days()?.into_iter().map(|day| (key.as_str(), day)));
@@ -933,23 +938,6 @@ impl Output {
 
     fn done(&self, message: &str) -> Result<(), CliError> {
         if self.json { emit(&serde_json::json!({ "ok": true, "message": message }).to_string()) } else { emit(message) }
-    }
-}
-
-/// The answers of the keyed activity calls: daily statistics per key, when they came so.
-trait ByKey {
-    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>>;
-}
-
-impl ByKey for types::GroupActivity {
-    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>> {
-        self.daily()
-    }
-}
-
-impl ByKey for types::ActivityByKey {
-    fn by_key(&self) -> Option<&std::collections::BTreeMap<String, types::DailyActivity>> {
-        Some(&self.0)
     }
 }
 
@@ -1330,7 +1318,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.by_key(&request.send()?, "ORGANIZATION")
+                let answer = request.send()?;
+                out.by_key(&answer, answer.daily(), "ORGANIZATION")
             }
             Classic::TeamsActivity { id, period } => {
                 let request = with_optional!(
@@ -1339,7 +1328,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.by_key(&request.send()?, "TEAM")
+                let answer = request.send()?;
+                out.by_key(&answer, answer.daily(), "TEAM")
             }
             Classic::UsersActivity { users, period } => {
                 let request = with_optional!(
@@ -1348,7 +1338,8 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     since = period.since,
                     until = period.until,
                 );
-                out.by_key(&request.send()?, "USER")
+                let answer = request.send()?;
+                out.by_key(&answer, Some(&answer.0), "USER")
             }
         },
         Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device()?),
