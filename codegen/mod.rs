@@ -1,7 +1,8 @@
 //! The code generator behind `build.rs`: OpenAPI document in, formatted Rust out.
 //!
 //! - [`model`] reads and validates the document into a list of operations;
-//! - [`types`] runs progenitor's type generation (typify) over the component schemas;
+//! - [`types`] runs progenitor's type generation (typify) over the component schemas, which
+//!   [`json_schema`] translates from OpenAPI to JSON Schema;
 //! - [`operations`] emits the blocking operation layer with `quote`.
 //!
 //! The same files are compiled into `xtask` (`cargo xtask expand`, the determinism test and
@@ -9,6 +10,7 @@
 
 #![allow(dead_code)]
 
+pub mod json_schema;
 pub mod model;
 pub mod operations;
 pub mod types;
@@ -16,7 +18,7 @@ pub mod types;
 use std::path::Path;
 
 /// The generator's own files, for `cargo:rerun-if-changed`.
-pub const SOURCE_FILES: &[&str] = &["mod.rs", "model.rs", "operations.rs", "types.rs"];
+pub const SOURCE_FILES: &[&str] = &["mod.rs", "json_schema.rs", "model.rs", "operations.rs", "types.rs"];
 
 /// The generated sources, one string per file written to `OUT_DIR`.
 pub struct Generated {

@@ -1,13 +1,13 @@
-//! Models: progenitor's type generation over the component schemas.
+//! Models: progenitor's type generation (typify) over the component schemas.
 //!
-//! progenitor only types what the document names, so it is given the components alone (no
-//! paths): every body and response is a named component schema (checked in `model`), and
-//! progenitor's panics on operations with several response schemas cannot be reached.
+//! Only what the document names is typed: every body and response is a named component
+//! schema (checked in `model`), so typify is given the components alone, translated to JSON
+//! Schema by `json_schema` as progenitor would translate them.
 
 use openapiv3::OpenAPI;
 use proc_macro2::{Ident, TokenStream};
-use progenitor::{GenerationSettings, Generator, TypeImpl};
 use quote::{format_ident, quote};
+use typify::{TypeSpace, TypeSpaceImpl as TypeImpl, TypeSpaceSettings};
 
 use super::operations::{doc_lines, pascal_case};
 
@@ -42,8 +42,8 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
 ];
 
 pub fn generate(spec: &OpenAPI) -> Result<TokenStream, String> {
-    let mut settings = GenerationSettings::default();
-    settings.with_derive("PartialEq");
+    let mut settings = default_settings();
+    settings.with_derive("PartialEq".into());
     // Ordered maps keep serialized output (and the sandbox's answers) stable.
     settings.with_map_type("::std::collections::BTreeMap");
     for (schema, rust_type, impls) in REPLACEMENTS {
@@ -53,14 +53,8 @@ pub fn generate(spec: &OpenAPI) -> Result<TokenStream, String> {
     for open in &open_enums {
         settings.with_replacement(&open.name, format!("crate::types::{}", open.name), std::iter::empty());
     }
-    let mut components_only = spec.clone();
-    components_only.paths = Default::default();
-    let mut generator = Generator::new(&settings);
-    generator
-        .generate_tokens(&components_only)
-        .map_err(|error| format!("progenitor could not type the component schemas: {error}"))?;
-    let mut file: syn::File = syn::parse2(generator.get_type_space().to_stream())
-        .map_err(|error| format!("progenitor's types do not parse: {error}"))?;
+    let mut file: syn::File =
+        syn::parse2(type_space(spec, &settings)?).map_err(|error| format!("typify's types do not parse: {error}"))?;
     document_the_undocumented(&mut file);
     let constructors = constructors(&file);
     mark_non_exhaustive(&mut file);
@@ -72,6 +66,22 @@ pub fn generate(spec: &OpenAPI) -> Result<TokenStream, String> {
         #(#open_enums)*
         #reencode
     })
+}
+
+/// progenitor's starting point: types in `crate::types`, no builder structs.
+pub fn default_settings() -> TypeSpaceSettings {
+    let mut settings = TypeSpaceSettings::default();
+    settings.with_type_mod("types").with_struct_builder(false);
+    settings
+}
+
+/// typify's code for the component schemas under `settings`.
+pub fn type_space(spec: &OpenAPI, settings: &TypeSpaceSettings) -> Result<TokenStream, String> {
+    let mut type_space = TypeSpace::new(settings);
+    type_space
+        .add_ref_types(super::json_schema::components(spec)?)
+        .map_err(|error| format!("typify could not type the component schemas: {error}"))?;
+    Ok(type_space.to_stream())
 }
 
 /// The Rust path of a component schema's type: the hand-written replacement where there is

@@ -231,7 +231,7 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("this crate (library, build script)", &["sauce-accounts"]),
     ("the one-call program", &["ours"]),
 ];
-const COMPILE_TIME_ONLY: &str = "compile time only: build.rs's generator (progenitor, typify, openapiv3, syn, prettyplease, regex…), derive macros, cc";
+const COMPILE_TIME_ONLY: &str = "compile time only: build.rs's generator (typify, schemars, regress, openapiv3, syn, prettyplease…), derive macros, cc";
 
 /// Seconds per group, in `GROUPS` order then the compile-time-only group, and the total.
 /// `runtime` names the crates linked into the program (`cargo tree -e normal,no-proc-macro`); a

@@ -397,6 +397,91 @@ fn progenitor_accepts_the_whole_spec() {
     assert!(tokens.to_string().contains("get_team"));
 }
 
+/// The types progenitor's own route (its OpenAPI-to-JSON-Schema translation, then typify)
+/// makes from a document's component schemas.
+fn progenitor_types(spec: &openapiv3::OpenAPI) -> String {
+    let mut components_only = spec.clone();
+    components_only.paths = Default::default();
+    let mut generator = progenitor::Generator::default();
+    generator.generate_tokens(&components_only).unwrap();
+    generator.get_type_space().to_stream().to_string()
+}
+
+fn our_types(spec: &openapiv3::OpenAPI) -> String {
+    crate::codegen::types::type_space(spec, &crate::codegen::types::default_settings()).unwrap().to_string()
+}
+
+/// build.rs calls typify without progenitor (codegen/json_schema.rs translates the schemas
+/// itself): with the same settings, every component schema of the spec, and of a document
+/// using each construct the translation changes, comes out as the same Rust as through
+/// progenitor.
+#[test]
+fn typify_sees_the_schemas_progenitor_gives_it() {
+    let spec = crate::codegen::model::parse_spec(&spec_text()).unwrap();
+    assert_eq!(our_types(&spec), progenitor_types(&spec));
+
+    let constructs = r#"
+openapi: 3.0.3
+info: {title: constructs, version: "1"}
+paths: {}
+components:
+  schemas:
+    Limited:
+      type: object
+      required: [count]
+      properties:
+        count: {type: integer, minimum: 1, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: false}
+        share: {type: number, maximum: 1, exclusiveMaximum: true, example: 0.5}
+        note: {type: string, nullable: true, minLength: 1, example: hello}
+        tags: {type: array, items: {type: string}, uniqueItems: false, nullable: true}
+        extra: {type: object, additionalProperties: {type: integer, nullable: true}}
+    Wrapped:
+      type: object
+      required: [either]
+      properties:
+        limited:
+          description: Optional and nullable.
+          nullable: true
+          allOf:
+            - $ref: '#/components/schemas/Limited'
+        either:
+          description: An id or a record, or nothing.
+          nullable: true
+          x-origin: test
+          oneOf:
+            - type: string
+            - $ref: '#/components/schemas/Limited'
+    Pet:
+      type: object
+      required: [kind]
+      discriminator: {propertyName: kind}
+      externalDocs: {url: 'https://example.com'}
+      properties:
+        kind: {type: string, enum: [cat, dog]}
+        legs: {type: integer, format: int32, deprecated: true, readOnly: true, default: 4}
+"#;
+    let spec = crate::codegen::model::parse_spec(constructs).unwrap();
+    let ours = our_types(&spec);
+    assert_eq!(ours, progenitor_types(&spec));
+    for translated in
+        ["Option < i64 > >", "pub limited : :: std :: option :: Option < Limited >", "default_u64::<i32, 4>"]
+    {
+        assert!(ours.contains(translated), "{translated} not in {ours}");
+    }
+}
+
+/// What the translation cannot say as progenitor would is refused with the schema named.
+#[test]
+fn a_nullable_schema_without_a_type_is_refused_by_name() {
+    let spec = crate::codegen::model::parse_spec(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Loose:\n      \
+         nullable: true\n      properties:\n        a: {type: string}\n",
+    )
+    .unwrap();
+    let error = crate::codegen::json_schema::components(&spec).unwrap_err();
+    assert!(error.starts_with("schema Loose: `nullable: true` needs a `type`"), "{error}");
+}
+
 #[test]
 fn documents_are_fetched_by_url() {
     use std::io::{Read, Write};
