@@ -371,9 +371,8 @@ fn unsupported_spec_features_fail_with_the_operation_named() {
 
 /// progenitor itself accepts the whole document, paths included: its full client generation
 /// (which starts with its own validation: OpenAPI 3.0.x, a unique operationId each) runs over
-/// the spec with the first success response of each operation. progenitor refuses several
-/// response schemas per operation, which is why `codegen/types.rs` gives it the components
-/// alone.
+/// the spec with the first success response of each operation (it refuses several response
+/// schemas per operation; build.rs types the component schemas alone and needs no such cut).
 #[test]
 fn progenitor_accepts_the_whole_spec() {
     let text = std::fs::read_to_string(crate::root().join("openapi/accounts.yaml")).unwrap();
