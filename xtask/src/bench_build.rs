@@ -335,9 +335,9 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
     println!("building both programs from clean {runs} times in {} (a few minutes each on 2 cores)…", work.display());
     let ours_target = work.join("target-ours");
     let baseline_target = work.join("target-baseline");
-    // An unmeasured round first: the first clean build of the baseline ran 13–16 % slower than
-    // the ones after it (126.6 s and 128.7 s against 108–118 s in two runs of three), most
-    // likely reading its sources, aws-lc's C tree among them, from disk; that favoured us.
+    // An unmeasured round first, so that no measured build is the first to read a side's
+    // sources and toolchain from disk (in two runs without it the baseline's first build was
+    // its slowest, which favoured us). The machine's own swings remain; the median handles them.
     println!("warm-up round (not measured)…");
     build(&ours, &ours_target, "ours")?;
     build(&baseline, &baseline_target, "baseline")?;
@@ -345,7 +345,7 @@ pub fn bench_build(keep: bool, runs: Option<usize>) -> Result<(), String> {
     for round in 1..=runs {
         let _ = std::fs::remove_dir_all(&ours_target);
         let _ = std::fs::remove_dir_all(&baseline_target);
-        // Each side goes first in every other round.
+        // ours goes first in odd rounds, the baseline in even ones.
         let (ours_round, baseline_round) = if round % 2 == 1 {
             let ours_round = build(&ours, &ours_target, "ours")?;
             (ours_round, build(&baseline, &baseline_target, "baseline")?)
