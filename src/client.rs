@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{BASE_URL_VAR, REGION_VAR};
+use crate::credentials::{BASE_URL_VAR, REGION_VAR, non_blank};
 use crate::rate_limit::{Limiter, RateLimit, RateLimitStatus};
 use crate::retry::RetryPolicy;
 use crate::{Credentials, Error, Region};
@@ -108,7 +108,8 @@ impl Client {
     /// [`Error::Config`] naming a missing variable, an unknown region or an invalid base URL.
     pub fn from_env() -> Result<Client, Error> {
         let builder = ClientBuilder::default().region_from_env()?;
-        let builder = match std::env::var(BASE_URL_VAR).ok().filter(|url| !url.trim().is_empty()) {
+        let base_url = std::env::var(BASE_URL_VAR).ok();
+        let builder = match non_blank(base_url.as_deref()) {
             Some(url) => builder.base_url(url),
             None => builder,
         };
@@ -227,7 +228,8 @@ impl ClientBuilder {
     ///
     /// [`Error::Config`] when the variable holds an unknown name.
     pub fn region_from_env(self) -> Result<Self, Error> {
-        match std::env::var(REGION_VAR).ok().filter(|value| !value.trim().is_empty()) {
+        let name = std::env::var(REGION_VAR).ok();
+        match non_blank(name.as_deref()) {
             None => Ok(self),
             Some(name) => {
                 let region = name.parse::<Region>().map_err(|error| Error::config(format!("{REGION_VAR}: {error}")))?;

@@ -4,6 +4,12 @@ use std::fmt;
 
 use crate::{Error, Secret};
 
+/// A setting's value, or `None` when it is absent or blank: CI systems often export a variable
+/// empty when nothing was configured.
+pub(crate) fn non_blank(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|value| !value.is_empty())
+}
+
 /// The environment variable holding the username.
 pub const USERNAME_VAR: &str = "SAUCE_USERNAME";
 /// The environment variable holding the access key.
@@ -50,7 +56,7 @@ impl Credentials {
     ///
     /// [`Error::Config`] naming each variable that is missing or empty.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let read = |name: &str| lookup(name).map(|value| value.trim().to_string()).filter(|value| !value.is_empty());
+        let read = |name: &str| non_blank(lookup(name).as_deref()).map(str::to_string);
         match (read(USERNAME_VAR), read(ACCESS_KEY_VAR)) {
             (Some(username), Some(access_key)) => Ok(Credentials::new(username, access_key)),
             (username, access_key) => {

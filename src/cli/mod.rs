@@ -12,6 +12,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::credentials::non_blank;
 use crate::sandbox::Sandbox;
 use crate::types;
 use crate::{Client, Credentials, Error, Region, RoleId, Secret, UserStatus};
@@ -800,15 +801,11 @@ pub fn main() -> ExitCode {
 
 fn connect(global: &Global) -> Result<(Client, Option<Sandbox>), CliError> {
     let mut builder = Client::builder().timeout(Duration::from_secs(global.timeout.max(1))).user_agent_suffix("cli");
-    // A blank value counts as unset, as in `Client::from_env`: CI systems often export a
-    // variable empty when nothing was configured.
-    fn blank_as_unset(value: &Option<String>) -> Option<&str> {
-        value.as_deref().map(str::trim).filter(|value| !value.is_empty())
-    }
-    let base_url = blank_as_unset(&global.base_url);
+    // A blank value counts as unset, as in `Client::from_env`.
+    let base_url = non_blank(global.base_url.as_deref());
     // The command line is checked before the environment: a bad --region is named as such
     // even when the credentials are missing too.
-    let region = match blank_as_unset(&global.region) {
+    let region = match non_blank(global.region.as_deref()) {
         Some(region) if base_url.is_none() && !global.sandbox => {
             Some(region.parse::<Region>().map_err(|error| CliError::Usage(error.to_string()))?)
         }
@@ -1250,11 +1247,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Group::Membership(Membership::Create { user, team, organization }) => {
             eprintln!("note: the membership call is deprecated; `users set-teams` replaces it");
             let id = user_id(&client, user)?;
-            let team_id = team_id(&client, team)?;
+            let team_uuid = team_id(&client, team)?;
             #[allow(deprecated)]
             let membership = client.membership().create(&types::MembershipRequest {
                 user: id.into(),
-                team: team_id.into(),
+                team: team_uuid.into(),
                 organization: organization.clone().map(Into::into),
             })?;
             out.changed(&membership, &format!("{user} is now a member of team {team} only."))

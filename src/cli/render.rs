@@ -220,6 +220,7 @@ pub(super) fn days_table<'a>(
 }
 
 fn table(items: &[Value]) -> String {
+    // `columns_of` reads the first item.
     if items.is_empty() {
         return "(none)".into();
     }

@@ -244,7 +244,8 @@ pub(crate) fn breakdown(report: &str, runtime: &[String]) -> Result<(Vec<(String
     let units: serde_json::Value = serde_json::from_str(&json[..end]).map_err(|error| error.to_string())?;
     let units = units.as_array().ok_or("UNIT_DATA is not a list")?;
     let field = |unit: &serde_json::Value, key: &str| unit[key].as_str().unwrap_or_default().trim().to_string();
-    let mut libraries: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    // Per runtime library: its group and the durations of its units (host and target copies).
+    let mut libraries: std::collections::BTreeMap<String, (usize, Vec<f64>)> = Default::default();
     let mut seconds = vec![0.0; GROUPS.len() + 1];
     for unit in units {
         let name = field(unit, "name");
@@ -253,15 +254,15 @@ pub(crate) fn breakdown(report: &str, runtime: &[String]) -> Result<(Vec<(String
         let build_script = field(unit, "target").starts_with("build-script");
         match group {
             Some(index) if runtime.contains(&name) && build_script => seconds[index] += duration,
-            Some(_) if runtime.contains(&name) => libraries.entry(name).or_default().push(duration),
+            Some(index) if runtime.contains(&name) => {
+                libraries.entry(name).or_insert((index, Vec::new())).1.push(duration)
+            }
             _ => seconds[GROUPS.len()] += duration,
         }
     }
-    for (name, mut durations) in libraries {
+    for (index, mut durations) in libraries.into_values() {
         durations.sort_by(f64::total_cmp);
-        let program = durations.pop().unwrap_or(0.0);
-        let index = GROUPS.iter().position(|(_, names)| names.contains(&name.as_str())).unwrap_or(GROUPS.len());
-        seconds[index] += program;
+        seconds[index] += durations.pop().unwrap_or(0.0);
         seconds[GROUPS.len()] += durations.iter().sum::<f64>();
     }
     let total = seconds.iter().sum();
