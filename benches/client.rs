@@ -289,7 +289,7 @@ fn main() {
         std::hint::black_box(team);
     };
     let ours_get = || {
-        let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a").unwrap();
+        let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a").send().unwrap();
         std::hint::black_box(team);
     };
     let batch = if quick { 10 } else { 100 };
@@ -315,11 +315,11 @@ fn main() {
         .credentials(Credentials::new(USERNAME, ACCESS_KEY))
         .build()
         .unwrap();
-    by_name.teams().get("t").unwrap();
+    by_name.teams().get("t").send().unwrap();
     let before = by_name.name_resolution_stats();
     let calls = 1_000;
     for _ in 0..calls {
-        std::hint::black_box(by_name.teams().get("t").unwrap());
+        std::hint::black_box(by_name.teams().get("t").send().unwrap());
     }
     let after = by_name.name_resolution_stats();
     let threads = (after.threads - before.threads) as f64 / calls as f64;
@@ -459,7 +459,7 @@ fn main() {
             let (client, throttled) = (limited_client.clone(), &throttled);
             scope.spawn(move || {
                 for _ in 0..per_thread {
-                    if let Err(error) = client.organizations().lookup() {
+                    if let Err(error) = client.organizations().lookup().send() {
                         assert_eq!(error.status(), Some(429), "{error}");
                         throttled.fetch_add(1, Ordering::Relaxed);
                     }

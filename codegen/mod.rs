@@ -3,22 +3,24 @@
 //! - [`model`] reads and validates the document into a list of operations;
 //! - [`types`] runs progenitor's type generation (typify) over the component schemas, which
 //!   [`json_schema`] translates from OpenAPI to JSON Schema;
-//! - [`operations`] emits the blocking operation layer with `quote`.
+//! - [`operations`] emits the blocking operation layer with `quote`;
+//! - [`naming`] turns spec names into Rust names and docs for all of them.
 //!
 //! The same files are compiled into `xtask` (`cargo xtask expand`, the determinism test and
 //! the docs-sync check), so everything here depends only on the build dependencies.
 
-#![allow(dead_code)]
-
 pub mod json_schema;
 pub mod model;
+pub mod naming;
 pub mod operations;
 pub mod types;
 
 use std::path::Path;
 
-/// The generator's own files, for `cargo:rerun-if-changed`.
-pub const SOURCE_FILES: &[&str] = &["mod.rs", "json_schema.rs", "model.rs", "operations.rs", "types.rs"];
+/// The generator's own files, for `cargo:rerun-if-changed` (build.rs; xtask compiles this
+/// file too and does not need them).
+#[allow(dead_code)]
+pub const SOURCE_FILES: &[&str] = &["mod.rs", "json_schema.rs", "model.rs", "naming.rs", "operations.rs", "types.rs"];
 
 /// The generated sources, one string per file written to `OUT_DIR`.
 pub struct Generated {

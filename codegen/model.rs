@@ -46,6 +46,9 @@ pub struct Operation {
     /// Documented non-2xx statuses with their descriptions.
     pub error_statuses: Vec<(u16, String)>,
     pub pagination: Option<Pagination>,
+    /// `x-sauce-confirm`: what the operation does that cannot simply be taken back
+    /// (`deletes`, `grants a role` …); tools ask before sending it.
+    pub confirm: Option<String>,
 }
 
 /// One check of a request body field: where (a JSON pointer) and what.
@@ -98,6 +101,8 @@ pub enum ParamKind {
 
 impl ParamKind {
     /// The word the docs-sync check compares with the docs' type column.
+    // Used by xtask's docs-sync; build.rs compiles this file too and does not call it.
+    #[allow(dead_code)]
     pub fn doc_type(&self) -> &'static str {
         match self {
             ParamKind::String | ParamKind::StringEnum(_) | ParamKind::Id(_) => "string",
@@ -374,7 +379,18 @@ fn read_operation(
         ),
     };
 
+    let confirm = match operation.extensions.get("x-sauce-confirm") {
+        None => None,
+        Some(serde_json::Value::String(effect)) if !effect.trim().is_empty() => Some(effect.clone()),
+        Some(other) => {
+            return Err(here(format!(
+                "x-sauce-confirm must be a non-empty string saying what the call does, not {other}"
+            )));
+        }
+    };
+
     Ok(Operation {
+        confirm,
         method_name: method_name(&id, tag),
         id: id.clone(),
         tag: tag.clone(),

@@ -1,15 +1,16 @@
-//! Emits the blocking operation layer: one group type per tag, one method per operation,
-//! a request builder for operations with optional query parameters, and a lazy iterator for
-//! the paginated ones. The emitted code talks to the hand-written core only through
+//! Emits the blocking operation layer: one group type per tag, one method per operation
+//! returning a request builder (setters for the optional query parameters, `send`, and a lazy
+//! `iter` for the paginated ones), and the operation table with its `OperationId` enum. The emitted code talks to the hand-written core only through
 //! `crate::transport::Call`, `crate::Client::execute*`, `crate::path::segment`,
 //! `crate::transport::check_range`, `crate::transport::json_body` /
 //! `crate::transport::checked_json_body` (with the body's `crate::rules::Rule`s) and
 //! `crate::Paginator`.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::model::{Api, BodyCheck, Operation, PaginationStyle, Param, ParamKind, Payload};
+use super::naming::{doc_lines, ident, one_line, pascal_case};
 
 pub fn generate(api: &Api) -> TokenStream {
     let mut accessors = Vec::new();
@@ -37,7 +38,7 @@ pub fn generate(api: &Api) -> TokenStream {
         for operation in operations {
             let (method, builder) = emit_operation(operation);
             methods.push(method);
-            builders.extend(builder);
+            builders.push(builder);
         }
         let group_doc = doc_lines(&format!(
             "{}\n\nObtained from [`Client::{}`](crate::Client::{}); borrows the client.",
@@ -67,6 +68,7 @@ pub fn generate(api: &Api) -> TokenStream {
         let success_status = operation.success_statuses.first().copied().unwrap_or(200);
         let paginated = operation.pagination.is_some();
         let deprecated = operation.deprecated;
+        let confirm = option_str(operation.confirm.as_deref());
         quote! {
             OperationInfo {
                 id: #id,
@@ -81,9 +83,11 @@ pub fn generate(api: &Api) -> TokenStream {
                 success_status: #success_status,
                 paginated: #paginated,
                 deprecated: #deprecated,
+                confirm: #confirm,
             }
         }
     });
+    let operation_ids = emit_operation_ids(api);
     quote! {
         /// One operation of the spec as `build.rs` read it. The sandbox routes by this table,
         /// and the CLI's and the tests' inventories are checked against it, so an operation
@@ -115,6 +119,10 @@ pub fn generate(api: &Api) -> TokenStream {
             pub paginated: bool,
             /// Whether the spec marks the operation deprecated.
             pub deprecated: bool,
+            /// What the operation does that cannot simply be taken back (`deletes`,
+            /// `deactivates`, `rotates a credential`, `grants a role`), from the spec's
+            /// `x-sauce-confirm`; `None` for the others. The CLI asks before sending these.
+            pub confirm: ::std::option::Option<&'static str>,
         }
         impl OperationInfo {
             /// The operation as errors name it.
@@ -124,6 +132,7 @@ pub fn generate(api: &Api) -> TokenStream {
         }
         /// Every operation of the spec, in the spec's order.
         pub const ALL: &[OperationInfo] = &[#(#table),*];
+        #operation_ids
         impl crate::Client {
             #(#accessors)*
         }
@@ -132,274 +141,334 @@ pub fn generate(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_operation(operation: &Operation) -> (TokenStream, Option<TokenStream>) {
-    let method_ident = ident(&operation.method_name);
-    let path_args: Vec<Ident> = operation.path_params.iter().map(|param| ident(&param.name)).collect();
-    // An id parameter takes anything that converts into its type (`&str`, `String`, the id
-    // itself), but not another kind of id; a plain string parameter takes `&str`.
-    let path_arg_types: Vec<TokenStream> = operation
-        .path_params
-        .iter()
-        .map(|param| match &param.kind {
-            ParamKind::Id(name) => {
-                let id = type_path(name);
-                quote! { impl Into<#id> }
-            }
-            _ => quote! { &str },
-        })
-        .collect();
-    let path_conversions: Vec<TokenStream> = operation
-        .path_params
-        .iter()
-        .map(|param| {
-            let arg = ident(&param.name);
-            match &param.kind {
-                ParamKind::Id(name) => {
-                    let id = type_path(name);
-                    quote! { let #arg: #id = #arg.into(); }
+/// `OperationId`: one variant per operation, in the order of `ALL`, so code that must handle
+/// every operation (the sandbox's dispatch, the CLI's mapping) matches on it and a new
+/// operation in the spec is a compile error naming the place that misses it.
+fn emit_operation_ids(api: &Api) -> TokenStream {
+    let variants: Vec<Ident> =
+        api.operations.iter().map(|operation| format_ident!("{}", pascal_case(&operation.id))).collect();
+    let ids: Vec<&String> = api.operations.iter().map(|operation| &operation.id).collect();
+    let docs = api.operations.iter().map(|operation| {
+        doc_lines(&format!(
+            "`{}`: {} (`{} {}`).",
+            operation.id, operation.summary, operation.http_method, operation.path
+        ))
+    });
+    let indexes = 0..variants.len();
+    quote! {
+        /// Every operation of the spec by its `operationId`: a `match` on it is checked by the
+        /// compiler to name each one. The variants follow [`ALL`]'s order;
+        /// [`OperationId::info`] gives the table entry.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum OperationId {
+            #(#docs #variants,)*
+        }
+        impl OperationId {
+            /// Every operation, in the spec's order (the order of [`ALL`]).
+            pub const ALL: &'static [OperationId] = &[#(OperationId::#variants),*];
+            /// The operation's entry in the table.
+            pub fn info(self) -> &'static OperationInfo {
+                match self {
+                    #(OperationId::#variants => &ALL[#indexes],)*
                 }
-                _ => quote! {},
             }
-        })
-        .collect();
-    let path_field_types: Vec<TokenStream> = operation
-        .path_params
-        .iter()
-        .map(|param| match &param.kind {
-            ParamKind::Id(name) => type_path(name),
-            _ => quote! { String },
-        })
-        .collect();
-    let path_field_values: Vec<TokenStream> = operation
-        .path_params
-        .iter()
-        .map(|param| {
-            let arg = ident(&param.name);
+            /// The spec's `operationId` (`get_team`).
+            pub fn as_str(self) -> &'static str {
+                self.info().id
+            }
+            /// The operation a spec `operationId` names, if the spec has it.
+            pub fn from_id(id: &str) -> Option<OperationId> {
+                match id {
+                    #(#ids => Some(OperationId::#variants),)*
+                    _ => None,
+                }
+            }
+        }
+        impl ::std::fmt::Display for OperationId {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// An operation's path parameters as the method takes them and the builder keeps them.
+struct PathArgs {
+    names: Vec<Ident>,
+    /// An id parameter takes anything that converts into its type (`&str`, `String`, the id
+    /// itself), but not another kind of id; a plain string parameter takes `&str`.
+    arg_types: Vec<TokenStream>,
+    field_types: Vec<TokenStream>,
+    field_values: Vec<TokenStream>,
+}
+
+impl PathArgs {
+    fn of(operation: &Operation) -> PathArgs {
+        let mut args =
+            PathArgs { names: Vec::new(), arg_types: Vec::new(), field_types: Vec::new(), field_values: Vec::new() };
+        for param in &operation.path_params {
+            let name = ident(&param.name);
             match &param.kind {
-                ParamKind::Id(_) => quote! { #arg.into() },
-                _ => quote! { #arg.to_string() },
+                ParamKind::Id(schema) => {
+                    let id = type_path(schema);
+                    args.arg_types.push(quote! { impl Into<#id> });
+                    args.field_types.push(id);
+                    args.field_values.push(quote! { #name.into() });
+                }
+                _ => {
+                    args.arg_types.push(quote! { &str });
+                    args.field_types.push(quote! { String });
+                    args.field_values.push(quote! { #name.to_string() });
+                }
             }
-        })
-        .collect();
+            args.names.push(name);
+        }
+        args
+    }
+}
+
+/// The group's method that starts the request, and the request builder it returns. Every
+/// operation has a builder, also one without optional parameters today: a parameter the API
+/// adds later is then a new setter, not a changed signature.
+fn emit_operation(operation: &Operation) -> (TokenStream, TokenStream) {
+    let method_ident = ident(&operation.method_name);
+    let builder = format_ident!("{}", pascal_case(&operation.id));
+    let path = PathArgs::of(operation);
+    let (path_args, path_arg_types, path_field_values) = (&path.names, &path.arg_types, &path.field_values);
+    let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();
     let body_type = operation.body.as_ref().map(|name| type_path(name));
-    let output = output_type(&operation.success);
+    let body_param = body_type.as_ref().map(|body| quote! { , body: &'a #body });
+    let body_init = body_type.as_ref().map(|_| quote! { body, });
     let deprecated = operation
         .deprecated
         .then(|| quote! { #[deprecated(note = "the API marks this operation as deprecated; see its documentation for the replacement")] });
     let docs = doc_lines(&method_doc(operation));
-
-    // Every operation method, `send` and `iter` is `#[inline]`: each instantiates serde for its
-    // response type, and inline functions are compiled only in the crates that call them, so a
-    // program pays for the operations it uses, not for all of them (BENCHMARKS.md, build cost).
-    if operation.query_params.is_empty() {
-        let body_param = body_type.as_ref().map(|body| quote! { , body: &#body });
-        let call = call_expr(operation, quote! { Vec::new() }, body_type.is_some(), &quote! {});
-        let method = quote! {
-            #docs
-            #deprecated
-            #[inline]
-            pub fn #method_ident(&self #(, #path_args: #path_arg_types)* #body_param) -> Result<#output, crate::Error> {
-                #(#path_conversions)*
-                #call
-            }
-        };
-        return (method, None);
-    }
-
-    let builder = format_ident!("{}", pascal_case(&operation.id));
-    let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();
-    let query_types: Vec<TokenStream> = operation.query_params.iter().map(param_type).collect();
-    let setter_docs: Vec<TokenStream> =
-        operation.query_params.iter().map(|param| doc_lines(&setter_doc(param))).collect();
-    let setter_args: Vec<TokenStream> = operation
-        .query_params
-        .iter()
-        .map(|param| match &param.kind {
-            ParamKind::String => quote! { impl Into<String> },
-            // An id or an open enum takes what converts into it (`&str` included).
-            ParamKind::Id(name) | ParamKind::StringEnum(name) => {
-                let target = type_path(name);
-                quote! { impl Into<#target> }
-            }
-            ParamKind::List(name) | ParamKind::Repeated(name) => {
-                let item = type_path(name);
-                quote! { impl IntoIterator<Item = impl Into<#item>> }
-            }
-            _ => param_type(param),
-        })
-        .collect();
-    let setter_values: Vec<TokenStream> = operation
-        .query_params
-        .iter()
-        .map(|param| match param.kind {
-            ParamKind::String | ParamKind::Id(_) | ParamKind::StringEnum(_) => quote! { value.into() },
-            ParamKind::List(_) | ParamKind::Repeated(_) => quote! { value.into_iter().map(Into::into).collect() },
-            _ => quote! { value },
-        })
-        .collect();
-    let query_pushes: Vec<TokenStream> = operation.query_params.iter().map(query_push).collect();
-    let call = call_expr(operation, quote! { query }, false, &quote! { self. });
-    let builder_doc = doc_lines(&format!(
-        "A `{}` request (operation `{}`): set the optional query parameters, then call [`{}::send`]{}.",
-        operation.summary,
-        operation.id,
-        builder,
-        if operation.pagination.is_some() { format!(" or iterate with [`{builder}::iter`]") } else { String::new() }
-    ));
-    let pages = operation.pagination.as_ref().map(|pagination| {
-        let item = type_path(&pagination.item_schema);
-        let style = match pagination.style {
-            PaginationStyle::Offset => quote! { crate::PageStyle::Offset },
-            PaginationStyle::From => quote! { crate::PageStyle::From },
-            PaginationStyle::Page => quote! { crate::PageStyle::Page },
-        };
-        let cursor = ident(&pagination.cursor_param);
-        let size = ident(&pagination.size_param);
-        let operation_id = &operation.id;
-        let max_size = pagination.max_size as u64;
-        let first_cursor: u64 = if pagination.style == PaginationStyle::Page { 1 } else { 0 };
-        // typify makes array fields plain `Vec`s (empty when absent), so both cases read alike.
-        let items = match &pagination.items_field {
-            None => quote! { page.0 },
-            Some(field) => {
-                let field = ident(field);
-                quote! { page.#field }
-            }
-        };
-        let total = if pagination.has_count {
-            quote! { Some(page.count) }
-        } else {
-            quote! { None }
-        };
-        let doc = doc_lines(&format!(
-            "Iterates over every matching item, fetching pages of `{size}` items (default {max}) lazily, \
-             starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page, \
-             and with [`Error::Pagination`](crate::Error::Pagination) when the server's pages make no progress. \
-             After an error the iterator yields nothing more.",
-            size = pagination.size_param,
-            max = max_size,
-            cursor = pagination.cursor_param,
-            first = first_cursor,
-        ));
-        quote! {
-            #doc
-            #[inline]
-            pub fn iter(self) -> crate::Paginator<'a, #item> {
-                let page_size = self.#size.unwrap_or(#max_size);
-                let first = self.#cursor.unwrap_or(#first_cursor);
-                crate::Paginator::new(#operation_id, #style, first, page_size, move |cursor, size| {
-                    let request = Self { #cursor: Some(cursor), #size: Some(size), ..self.clone() };
-                    let page = request.send()?;
-                    Ok((#items, #total))
-                })
-            }
-        }
-    });
-
     let method = quote! {
         #docs
         #deprecated
-        pub fn #method_ident(&self #(, #path_args: #path_arg_types)*) -> #builder<'a> {
+        #[inline]
+        pub fn #method_ident(&self #(, #path_args: #path_arg_types)* #body_param) -> #builder<'a> {
             #builder {
                 client: self.client,
                 #(#path_args: #path_field_values,)*
+                #body_init
                 #(#query_fields: None,)*
             }
         }
     };
-    let builder_type = quote! {
+    (method, emit_builder(operation, &builder, &path, body_type.as_ref()))
+}
+
+fn emit_builder(
+    operation: &Operation,
+    builder: &Ident,
+    path: &PathArgs,
+    body_type: Option<&TokenStream>,
+) -> TokenStream {
+    let (path_args, path_field_types) = (&path.names, &path.field_types);
+    let query_fields: Vec<Ident> = operation.query_params.iter().map(|param| ident(&param.name)).collect();
+    let query_types: Vec<TokenStream> = operation.query_params.iter().map(param_type).collect();
+    let body_field = body_type.map(|body| quote! { body: &'a #body, });
+    let setters = operation.query_params.iter().map(emit_setter);
+    let send = emit_send(operation);
+    let pages = operation.pagination.as_ref().map(|pagination| emit_iter(operation, pagination));
+    let next_step = match (operation.query_params.is_empty(), operation.pagination.is_some()) {
+        (true, _) => format!("send it with [`{builder}::send`]"),
+        (false, false) => format!("set the optional query parameters, then call [`{builder}::send`]"),
+        (false, true) => format!(
+            "set the optional query parameters, then call [`{builder}::send`] for one page or iterate with [`{builder}::iter`]"
+        ),
+    };
+    let builder_doc = doc_lines(&format!(
+        "A `{}` request (operation `{}`), from [`{}::{}`]: {next_step}.",
+        operation.summary,
+        operation.id,
+        pascal_case(&operation.tag),
+        operation.method_name,
+    ));
+    quote! {
         #builder_doc
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until `.send()` is called"]
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #(#path_args: #path_field_types,)*
+            #body_field
             #(#query_fields: Option<#query_types>,)*
         }
         impl<'a> #builder<'a> {
-            #(
-                #setter_docs
-                pub fn #query_fields(mut self, value: #setter_args) -> Self {
-                    self.#query_fields = Some(#setter_values);
-                    self
-                }
-            )*
-            /// Sends the request and decodes the response.
-            ///
-            /// # Errors
-            ///
-            /// See the operation's method for the statuses the API documents; any failure is an
-            /// [`Error`](crate::Error) naming this operation.
-            #[inline]
-            pub fn send(&self) -> Result<#output, crate::Error> {
-                let mut query: Vec<(&'static str, String)> = Vec::new();
-                #(#query_pushes)*
-                #call
-            }
+            #(#setters)*
+            #send
             #pages
         }
-    };
-    (method, Some(builder_type))
+    }
 }
 
-/// The expression that builds the path, the call, and executes it.
-fn call_expr(operation: &Operation, query: TokenStream, has_body: bool, receiver: &TokenStream) -> TokenStream {
+fn emit_setter(param: &Param) -> TokenStream {
+    let field = ident(&param.name);
+    let doc = doc_lines(&setter_doc(param));
+    let (argument, value) = match &param.kind {
+        ParamKind::String => (quote! { impl Into<String> }, quote! { value.into() }),
+        // An id or an open enum takes what converts into it (`&str` included).
+        ParamKind::Id(name) | ParamKind::StringEnum(name) => {
+            let target = type_path(name);
+            (quote! { impl Into<#target> }, quote! { value.into() })
+        }
+        ParamKind::List(name) | ParamKind::Repeated(name) => {
+            let item = type_path(name);
+            (
+                quote! { impl IntoIterator<Item = impl Into<#item>> },
+                quote! { value.into_iter().map(Into::into).collect() },
+            )
+        }
+        _ => (param_type(param), quote! { value }),
+    };
+    quote! {
+        #doc
+        pub fn #field(mut self, value: #argument) -> Self {
+            self.#field = Some(#value);
+            self
+        }
+    }
+}
+
+/// `send`: the query, the path (each parameter one percent-encoded segment), the body with
+/// its spec-derived checks, then the transport.
+///
+/// Every `send` and `iter` is `#[inline]`: each instantiates serde for its response type, and
+/// inline functions are compiled only in the crates that call them, so a program pays for the
+/// operations it uses, not for all of them (BENCHMARKS.md, build cost).
+fn emit_send(operation: &Operation) -> TokenStream {
     let operation_id = &operation.id;
     let template = &operation.path;
     let method = format_ident!("{}", pascal_case(&operation.http_method.to_lowercase()));
+    let output = output_type(&operation.success);
+    let query_pushes: Vec<TokenStream> = operation.query_params.iter().map(query_push).collect();
+    let query = if query_pushes.is_empty() {
+        quote! { let query = Vec::new(); }
+    } else {
+        quote! {
+            let mut query: Vec<(&'static str, String)> = Vec::new();
+            #(#query_pushes)*
+        }
+    };
     let mut format_string = String::new();
     let mut segments = Vec::new();
+    let mut segment_names = Vec::new();
     for (index, part) in operation.path.split('/').enumerate() {
         if index > 0 {
             format_string.push('/');
         }
-        if part.starts_with('{') {
-            let name = &part[1..part.len() - 1];
-            let arg = ident(name);
-            format_string.push_str("{}");
-            segments.push(quote! { crate::path::segment(OPERATION, #name, &#receiver #arg[..])? });
-        } else {
-            format_string.push_str(part);
+        match part.strip_prefix('{').and_then(|part| part.strip_suffix('}')) {
+            Some(name) => {
+                let arg = ident(name);
+                format_string.push_str("{}");
+                segments.push(quote! { let #arg = crate::path::segment(OPERATION, #name, &self.#arg)?; });
+                segment_names.push(arg);
+            }
+            None => format_string.push_str(part),
         }
     }
     let path = if segments.is_empty() {
         quote! { String::from(#template) }
     } else {
-        quote! { format!(#format_string #(, #segments)*) }
+        quote! { format!(#format_string #(, #segment_names)*) }
     };
-    let rules: Vec<TokenStream> = operation
-        .body_rules
-        .iter()
-        .map(|rule| {
-            let pointer = &rule.pointer;
-            let check = match rule.check {
-                BodyCheck::Password => quote! { crate::rules::Check::Password },
-                BodyCheck::NotBlank => quote! { crate::rules::Check::NotBlank },
-                BodyCheck::MaxChars(maximum) => quote! { crate::rules::Check::MaxChars(#maximum) },
-            };
-            quote! { crate::rules::Rule { pointer: #pointer, check: #check } }
-        })
-        .collect();
-    let body = match (has_body, rules.is_empty()) {
-        (false, _) => quote! { None },
-        (true, true) => quote! { Some(crate::transport::json_body(OPERATION, body)?) },
-        (true, false) => quote! { Some(crate::transport::checked_json_body(OPERATION, body, &[#(#rules),*])?) },
+    let body = match (&operation.body, operation.body_rules.is_empty()) {
+        (None, _) => quote! { None },
+        (Some(_), true) => quote! { Some(crate::transport::json_body(OPERATION, self.body)?) },
+        (Some(_), false) => {
+            let rules = operation.body_rules.iter().map(body_rule);
+            quote! { Some(crate::transport::checked_json_body(OPERATION, self.body, &[#(#rules),*])?) }
+        }
     };
     let execute = match operation.success {
         Payload::Empty => quote! { execute_empty },
         Payload::Schema(_) => quote! { execute },
     };
     quote! {
-        const OPERATION: &str = #operation_id;
-        let call = crate::transport::Call {
-            operation_id: OPERATION,
-            method: crate::transport::Method::#method,
-            path_template: #template,
-            path: #path,
-            query: #query,
-            body: #body,
-        };
-        self.client.#execute(call)
+        /// Sends the request and decodes the response.
+        ///
+        /// # Errors
+        ///
+        /// See the operation's method for the statuses the API documents; any failure is an
+        /// [`Error`](crate::Error) naming this operation.
+        #[inline]
+        pub fn send(&self) -> Result<#output, crate::Error> {
+            const OPERATION: &str = #operation_id;
+            #query
+            #(#segments)*
+            let call = crate::transport::Call {
+                operation_id: OPERATION,
+                method: crate::transport::Method::#method,
+                path_template: #template,
+                path: #path,
+                query,
+                body: #body,
+            };
+            self.client.#execute(call)
+        }
+    }
+}
+
+fn body_rule(rule: &super::model::BodyRule) -> TokenStream {
+    let pointer = &rule.pointer;
+    let check = match rule.check {
+        BodyCheck::Password => quote! { crate::rules::Check::Password },
+        BodyCheck::NotBlank => quote! { crate::rules::Check::NotBlank },
+        BodyCheck::MaxChars(maximum) => quote! { crate::rules::Check::MaxChars(#maximum) },
+    };
+    quote! { crate::rules::Rule { pointer: #pointer, check: #check } }
+}
+
+fn emit_iter(operation: &Operation, pagination: &super::model::Pagination) -> TokenStream {
+    let item = type_path(&pagination.item_schema);
+    let style = match pagination.style {
+        PaginationStyle::Offset => quote! { crate::PageStyle::Offset },
+        PaginationStyle::From => quote! { crate::PageStyle::From },
+        PaginationStyle::Page => quote! { crate::PageStyle::Page },
+    };
+    let cursor = ident(&pagination.cursor_param);
+    let size = ident(&pagination.size_param);
+    let operation_id = &operation.id;
+    let max_size = pagination.max_size as u64;
+    let first_cursor: u64 = if pagination.style == PaginationStyle::Page { 1 } else { 0 };
+    // typify makes array fields plain `Vec`s (empty when absent), so both cases read alike.
+    let items = match &pagination.items_field {
+        None => quote! { page.0 },
+        Some(field) => {
+            let field = ident(field);
+            quote! { page.#field }
+        }
+    };
+    let total = if pagination.has_count {
+        quote! { Some(page.count) }
+    } else {
+        quote! { None }
+    };
+    let doc = doc_lines(&format!(
+        "Iterates over every matching item, fetching pages of `{size}` items (default {max}) lazily, \
+         starting at `{cursor}` (default {first}). Holds one page in memory; stops after the last page, \
+         and with [`Error::Pagination`](crate::Error::Pagination) when the server's pages make no progress. \
+         After an error the iterator yields nothing more.",
+        size = pagination.size_param,
+        max = max_size,
+        cursor = pagination.cursor_param,
+        first = first_cursor,
+    ));
+    quote! {
+        #doc
+        #[inline]
+        pub fn iter(self) -> crate::Paginator<'a, #item> {
+            let page_size = self.#size.unwrap_or(#max_size);
+            let first = self.#cursor.unwrap_or(#first_cursor);
+            crate::Paginator::new(#operation_id, #style, first, page_size, move |cursor, size| {
+                let request = Self { #cursor: Some(cursor), #size: Some(size), ..self.clone() };
+                let page = request.send()?;
+                Ok((#items, #total))
+            })
+        }
     }
 }
 
@@ -507,7 +576,7 @@ fn method_doc(operation: &Operation) -> String {
         }
         for param in &operation.query_params {
             doc.push_str(&format!(
-                "- `{}` (query, optional; set on the returned builder): {}\n",
+                "- `{}` (query, optional; a setter of the returned builder): {}\n",
                 param.name,
                 one_line(&param.description)
             ));
@@ -534,6 +603,12 @@ fn method_doc(operation: &Operation) -> String {
                 checks.join(", ")
             ));
         }
+    }
+    if let Some(effect) = &operation.confirm {
+        doc.push_str(&format!(
+            "\n**Cannot simply be undone**: this call {effect} (`x-sauce-confirm`; \
+             [`OperationInfo::confirm`](crate::operations::OperationInfo::confirm)). The command line asks before it sends it.\n"
+        ));
     }
     doc.push_str("\n# Errors\n\n");
     for (status, description) in &operation.error_statuses {
@@ -571,10 +646,7 @@ fn example(operation: &Operation) -> String {
             "for item in {call}.{}(50).iter() {{\n    let item = item?;\n    println!(\"{{item:?}}\");\n}}\n",
             pagination.size_param
         ),
-        None if !operation.query_params.is_empty() => {
-            format!("let result = {call}.send()?;\nprintln!(\"{{result:?}}\");\n")
-        }
-        None => format!("let result = {call}?;\nprintln!(\"{{result:?}}\");\n"),
+        None => format!("let result = {call}.send()?;\nprintln!(\"{{result:?}}\");\n"),
     };
     let allow = if operation.deprecated { "# #![allow(deprecated)]\n" } else { "" };
     format!(
@@ -596,37 +668,4 @@ fn setter_doc(param: &Param) -> String {
         }
     }
     doc
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-pub fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.trim_end().lines().map(|line| format!(" {line}"));
-    quote! { #(#[doc = #lines])* }
-}
-
-/// A Rust identifier for a spec name (`team-name` → `team_name`), raw where it is a keyword.
-fn ident(name: &str) -> Ident {
-    let snake: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if matches!(
-        snake.as_str(),
-        "type" | "self" | "crate" | "super" | "move" | "ref" | "fn" | "mod" | "use" | "where" | "match" | "loop"
-    ) {
-        Ident::new_raw(&snake, Span::call_site())
-    } else {
-        Ident::new(&snake, Span::call_site())
-    }
-}
-
-pub fn pascal_case(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect()
 }

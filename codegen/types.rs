@@ -9,7 +9,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use typify::{TypeSpace, TypeSpaceImpl as TypeImpl, TypeSpaceSettings};
 
-use super::operations::{doc_lines, pascal_case};
+use super::naming::{doc_lines, pascal_case};
 
 /// Schemas whose Rust type is hand-written in the crate, with the traits those types have.
 /// Each replacement exists because serde's derived behaviour would be wrong for the API:

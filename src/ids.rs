@@ -7,18 +7,18 @@
 //!
 //! ```compile_fail,E0277
 //! # fn mixed_up(client: &sauce_accounts::Client) -> Result<(), sauce_accounts::Error> {
-//! let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a")?;
-//! client.users().get(&team.id)?; // a TeamId is not a UserId
+//! let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a").send()?;
+//! client.users().get(&team.id).send()?; // a TeamId is not a UserId
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! ```no_run
 //! # fn fine(client: &sauce_accounts::Client) -> Result<(), sauce_accounts::Error> {
-//! let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a")?;
+//! let team = client.teams().get("80d69d16ebdb4c018cc9d81ea911761a").send()?;
 //! for member in client.teams().list_members(&team.id).iter() {
 //!     let member = member?;
-//!     println!("{}", client.users().get(&member.id)?.username);
+//!     println!("{}", client.users().get(&member.id).send()?.username);
 //! }
 //! # Ok(())
 //! # }

@@ -623,13 +623,13 @@ mod tests {
         let port = server.host_with_port().rsplit_once(':').unwrap().1.to_string();
         let by_name = client(&format!("http://localhost:{port}"));
         for _ in 0..10 {
-            by_name.teams().get("t1").unwrap();
+            by_name.teams().get("t1").send().unwrap();
         }
         let stats = by_name.name_resolution_stats();
         assert_eq!((stats.lookups, stats.threads), (1, 1), "ten calls by host name");
         let by_address = client(&server.url());
         for _ in 0..10 {
-            by_address.teams().get("t1").unwrap();
+            by_address.teams().get("t1").send().unwrap();
         }
         let stats = by_address.name_resolution_stats();
         assert_eq!((stats.lookups, stats.threads), (0, 0), "an IP literal needs no lookup");

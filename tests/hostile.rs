@@ -45,7 +45,7 @@ fn a_server_echoing_the_request_headers_does_not_leak_the_authorization() {
     let server = Scripted::start(vec![Reply::Echo("400 Bad Request"), Reply::Echo("401 Unauthorized")]);
     let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
     for _ in 0..2 {
-        let error = client.teams().get("t1").unwrap_err();
+        let error = client.teams().get("t1").send().unwrap_err();
         let text = printed(&error);
         assert!(text.contains("you sent: GET /team-management/v1/teams/t1/"), "the echo is kept: {text}");
         assert_no_credentials(&text, &[]);
@@ -87,7 +87,7 @@ fn another_accounts_credentials_in_an_error_body_are_redacted() {
     ]);
     let client = builder(&server.url).build().unwrap();
     for _ in 0..2 {
-        let error = client.teams().get("t1").unwrap_err();
+        let error = client.teams().get("t1").send().unwrap_err();
         assert_no_credentials(&printed(&error), &["other-key-9a9a", "OtherPass1!", "camel-key-11"]);
     }
 }
@@ -106,7 +106,7 @@ fn a_password_with_json_escaped_characters_is_redacted() {
     let body = sauce_accounts::types::UpdateUserRequest::new().with_password(PASSWORD).with_verify_password(PASSWORD);
     let escaped = serde_json::to_string(PASSWORD).unwrap();
     for _ in 0..3 {
-        let error = client.users().update("u1", &body).unwrap_err();
+        let error = client.users().update("u1", &body).send().unwrap_err();
         assert_no_credentials(&printed(&error), &[PASSWORD, escaped.trim_matches('"'), "ss\\w0rd"]);
     }
 }
@@ -140,7 +140,7 @@ fn the_timeout_covers_all_redirects_of_an_attempt() {
     let server = Scripted::start((0..5).map(hop).collect());
     let client =
         builder(&server.url).timeout(Duration::from_secs(1)).retry_policy(RetryPolicy::none()).build().unwrap();
-    let error = client.teams().get("t1").unwrap_err();
+    let error = client.teams().get("t1").send().unwrap_err();
     assert_eq!(transport(&error).kind, TransportErrorKind::Timeout, "{error}");
     std::thread::sleep(Duration::from_millis(300));
     assert!(server.requests().len() <= 2, "hops after the timeout were sent: {}", server.requests().len());
@@ -152,7 +152,7 @@ fn the_total_deadline_shortens_the_last_attempt() {
     let policy = RetryPolicy::default().deadline(Duration::from_millis(500));
     let client = builder(&server.url).timeout(Duration::from_secs(15)).retry_policy(policy).build().unwrap();
     let started = Instant::now();
-    let error = client.teams().get("t1").unwrap_err();
+    let error = client.teams().get("t1").send().unwrap_err();
     assert_eq!(transport(&error).kind, TransportErrorKind::Timeout);
     // Generous: the point is that the 15 s attempt timeout did not apply.
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
@@ -213,7 +213,7 @@ fn a_post_redirected_to_an_unusable_location_is_sent_once() {
         http_response("200 OK", &[], br#"{"id": "u1", "username": "x"}"#),
     ]);
     let (policy, waits) = recording_policy();
-    let error = builder(&server.url).retry_policy(policy).build().unwrap().users().activate("u1").unwrap_err();
+    let error = builder(&server.url).retry_policy(policy).build().unwrap().users().activate("u1").send().unwrap_err();
     assert!(waits.lock().unwrap().is_empty(), "an unusable URL cannot get better: no retry");
     assert_eq!(server.requests().len(), 1, "the POST must be sent once");
     assert!(!error.is_retryable(), "{error:?}");
@@ -226,12 +226,12 @@ fn a_write_that_may_have_been_sent_is_not_retryable() {
         Scripted::start(vec![Reply::Silence(Duration::from_millis(900)), Reply::Silence(Duration::from_millis(900))]);
     let client =
         builder(&server.url).timeout(Duration::from_millis(300)).retry_policy(RetryPolicy::none()).build().unwrap();
-    let post = client.users().activate("u1").unwrap_err();
+    let post = client.users().activate("u1").send().unwrap_err();
     assert_eq!(transport(&post).kind, TransportErrorKind::Timeout);
     assert!(transport(&post).request_may_have_been_sent && post.may_have_succeeded());
     assert!(!post.is_retryable(), "sending the POST again could activate twice");
     assert!(post.to_string().contains("check before sending it again"), "{post}");
-    let get = client.teams().get("t1").unwrap_err();
+    let get = client.teams().get("t1").send().unwrap_err();
     assert!(get.is_retryable(), "a GET is safe to send again");
 }
 
@@ -239,7 +239,7 @@ fn a_write_that_may_have_been_sent_is_not_retryable() {
 fn a_post_that_never_connected_is_retryable() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = builder(&format!("http://127.0.0.1:{port}")).retry_policy(RetryPolicy::none()).build().unwrap();
-    let error = client.users().activate("u1").unwrap_err();
+    let error = client.users().activate("u1").send().unwrap_err();
     assert_eq!(transport(&error).kind, TransportErrorKind::Connect);
     assert!(error.is_retryable() && !error.may_have_succeeded(), "{error:?}");
 }
@@ -258,7 +258,7 @@ fn a_retried_delete_answered_404_says_it_was_most_likely_done() {
     let policy =
         RetryPolicy::default().max_attempts(4).base_delay(Duration::from_secs(1)).max_delay(Duration::from_secs(1));
     let client = builder(&server.url).timeout(Duration::from_millis(300)).retry_policy(policy).build().unwrap();
-    let error = client.teams().delete("t1").unwrap_err();
+    let error = client.teams().delete("t1").send().unwrap_err();
     assert!(error.is_not_found() && error.may_have_succeeded(), "{error:?}");
     match &error {
         Error::Api(api) => assert!(api.earlier_attempt_may_have_succeeded && api.attempts == 2),
@@ -267,7 +267,7 @@ fn a_retried_delete_answered_404_says_it_was_most_likely_done() {
     assert!(error.to_string().contains("most likely deleted it already"), "{error}");
     // A DELETE answered 404 at the first try says nothing of the kind.
     let plain = Scripted::start(vec![http_response("404 Not Found", &[], br#"{"detail": "Not found."}"#)]);
-    let error = builder(&plain.url).build().unwrap().teams().delete("t1").unwrap_err();
+    let error = builder(&plain.url).build().unwrap().teams().delete("t1").send().unwrap_err();
     assert!(!error.may_have_succeeded() && !error.to_string().contains("deleted it already"), "{error}");
 }
 
@@ -278,7 +278,8 @@ fn a_redirect_loop_names_the_last_location() {
     let replies =
         (0..6).map(|index| http_response("302 Found", &[("Location", &format!("/loop/{index}/"))], b"")).collect();
     let server = Scripted::start(replies);
-    let error = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err();
+    let error =
+        builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").send().unwrap_err();
     assert_eq!(transport(&error).kind, TransportErrorKind::Redirect { location: "/loop/5/".into() });
     assert!(error.to_string().contains("/loop/5/"), "{error}");
     assert!(!error.is_retryable());
@@ -362,7 +363,7 @@ fn an_empty_page_before_the_count_ends_the_listing_with_an_error() {
 fn debug_output_carries_the_message_and_the_hint() {
     let server =
         Scripted::start(vec![http_response("401 Unauthorized", &[], br#"{"detail": "Invalid username/password."}"#)]);
-    let error = builder(&server.url).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url).build().unwrap().teams().get("t1").send().unwrap_err();
     let debug = format!("{error:?}");
     assert!(debug.starts_with(&error.to_string()), "{debug}");
     assert!(debug.contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{debug}");
@@ -378,6 +379,7 @@ fn transport_errors_have_a_source_chain() {
         .unwrap()
         .teams()
         .get("t")
+        .send()
         .unwrap_err();
     let source = std::error::Error::source(&error).expect("a transport error has a cause");
     assert!(!source.to_string().is_empty());
@@ -396,6 +398,7 @@ fn an_unknown_host_is_named_and_not_retried() {
         .unwrap()
         .teams()
         .get("t1")
+        .send()
         .unwrap_err();
     assert_eq!(transport(&error).kind, TransportErrorKind::HostNotFound { host: "no-such-host.invalid".into() });
     let text = error.to_string();
@@ -411,7 +414,7 @@ fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
     let client = builder(&server.url).build().unwrap();
     let weak =
         sauce_accounts::types::UpdateUserRequest::new().with_password("password1").with_verify_password("password1");
-    let error = client.users().update("u1", &weak).unwrap_err();
+    let error = client.users().update("u1", &weak).send().unwrap_err();
     match &error {
         Error::InvalidArgument { operation_id, message } => {
             assert_eq!(*operation_id, "update_user");
@@ -421,11 +424,11 @@ fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
     }
     assert!(!printed(&error).contains("password1"), "the password is never shown");
     let blank = sauce_accounts::types::CreateTeamRequest::new("   ", sauce_accounts::types::TeamSettings::new());
-    let error = client.teams().create(&blank).unwrap_err();
+    let error = client.teams().create(&blank).send().unwrap_err();
     assert!(error.to_string().contains("name must not be empty or blank"), "{error}");
     let subaccount =
         sauce_accounts::types::CreateSubaccountRequest::new("sub@acme.example", "Sub-Account", "Has Space1!", "sub");
-    let error = client.classic().create_subaccount("parent", &subaccount).unwrap_err();
+    let error = client.classic().create_subaccount("parent", &subaccount).send().unwrap_err();
     assert!(error.to_string().contains("needs no spaces"), "{error}");
     assert!(server.finish().is_empty(), "nothing was sent");
 }

@@ -152,7 +152,7 @@ fn the_recorded_facts_decode_through_the_client() {
     assert_eq!(listed.to_string().matches(r#""user_type":"service_account""#).count(), 1);
 
     // The classic user: minutes as words, no username, fields the docs never show.
-    let user = client.classic().get_user("jsmith").unwrap();
+    let user = client.classic().get_user("jsmith").send().unwrap();
     assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")));
     assert_eq!((user.minutes, user.manual_minutes), (Some(Minutes::Infinite), Some(Minutes::Infinite)));
     assert_eq!(user.creation_time, Some(1601915166));
@@ -161,11 +161,11 @@ fn the_recorded_facts_decode_through_the_client() {
 
     // Creating a subaccount answers 201 with a classic user without `username`.
     let request = types::CreateSubaccountRequest::new("new.sub@example.com", "New Sub", "N3w-Sub-Pass!", "new.sub");
-    let created = client.classic().create_subaccount("acme-admin", &request).unwrap();
+    let created = client.classic().create_subaccount("acme-admin", &request).send().unwrap();
     assert_eq!(created.login(), Some("new.sub"));
 
     // Real-device figures as plain integers.
-    let devices = client.concurrency().get_real_device().unwrap().organization.unwrap();
+    let devices = client.concurrency().get_real_device().send().unwrap().organization.unwrap();
     assert_eq!(devices.current, Some(DeviceCount::Number(ConcurrencyCount(1))));
     assert_eq!(devices.maximum.unwrap().count(), Some(20));
 

@@ -133,7 +133,7 @@ fn create_team() {
         "/team-management/v1/teams/",
         Some(request_example("create_team")),
         201,
-        |client| client.teams().create(&body),
+        |client| client.teams().create(&body).send(),
     );
     assert_eq!(team.id, "9d3460738c28491a81d7ea16704a9edd");
     // The first example is the published page's, where the organization is an id.
@@ -143,7 +143,7 @@ fn create_team() {
 #[test]
 fn get_team() {
     let team = exercise("get_team", "GET", &format!("/team-management/v1/teams/{TEAM}/"), None, 200, |client| {
-        client.teams().get(TEAM)
+        client.teams().get(TEAM).send()
     });
     assert_eq!(team.description.as_deref(), Some("Tech Content API Testing"));
     assert_eq!(team.created_at.unwrap().to_rfc3339(), "2020-12-30T17:09:12.473388+00:00");
@@ -158,7 +158,7 @@ fn replace_team() {
         &format!("/team-management/v1/teams/{TEAM}/"),
         Some(request_example("replace_team")),
         201,
-        |client| client.teams().replace(TEAM, &body),
+        |client| client.teams().replace(TEAM, &body).send(),
     );
     assert_eq!(team.org_uuid, Some(OrgRef::Id("5f436681bbfc4d9ca4aef1eba49ea3b7".into())));
 }
@@ -172,7 +172,7 @@ fn update_team() {
         &format!("/team-management/v1/teams/{TEAM}/"),
         Some(request_example("update_team")),
         200,
-        |client| client.teams().update(TEAM, &body),
+        |client| client.teams().update(TEAM, &body).send(),
     );
     assert_eq!(team.settings.unwrap().live_only, Some(true));
 }
@@ -180,7 +180,7 @@ fn update_team() {
 #[test]
 fn delete_team() {
     exercise("delete_team", "DELETE", &format!("/team-management/v1/teams/{TEAM}/"), None, 204, |client| {
-        client.teams().delete(TEAM)
+        client.teams().delete(TEAM).send()
     });
 }
 
@@ -206,7 +206,7 @@ fn reset_team_access_keys() {
         &format!("/team-management/v1/teams/{TEAM}/reset-access-key/"),
         None,
         200,
-        |client| client.teams().reset_access_keys(TEAM),
+        |client| client.teams().reset_access_keys(TEAM).send(),
     );
     assert!(keys.0.is_empty());
 }
@@ -275,7 +275,7 @@ fn create_user() {
         "/team-management/v1/users/",
         Some(request_example("create_user")),
         201,
-        |client| client.users().create(&body),
+        |client| client.users().create(&body).send(),
     );
     assert!(user.is_team_admin == Some(true));
     assert_eq!(user.teams[0].org_uuid.as_ref().map(OrgRef::id), Some("bed0a8a559404117b3d10d3bfff4c8ab"));
@@ -284,7 +284,7 @@ fn create_user() {
 #[test]
 fn get_active_team() {
     let team = exercise("get_active_team", "GET", "/team-management/v1/users/me/active-team/", None, 200, |client| {
-        client.users().get_active_team()
+        client.users().get_active_team().send()
     });
     assert_eq!(team.name, "Team A");
 }
@@ -292,7 +292,7 @@ fn get_active_team() {
 #[test]
 fn get_current_user() {
     let me = exercise("get_current_user", "GET", "/team-management/v1/users/me/", None, 200, |client| {
-        client.users().get_current()
+        client.users().get_current().send()
     });
     assert_eq!((me.username.as_str(), me.roles[0].role), ("jim.smith", RoleId::Member));
 }
@@ -300,7 +300,7 @@ fn get_current_user() {
 #[test]
 fn get_user() {
     let user = exercise("get_user", "GET", &format!("/team-management/v1/users/{USER}/"), None, 200, |client| {
-        client.users().get(USER)
+        client.users().get(USER).send()
     });
     assert_eq!(user.user_type, Some(types::UserType::Admin));
     assert_eq!(user.roles[0].role, RoleId::OrganizationAdmin);
@@ -318,7 +318,7 @@ fn replace_user() {
         .with_status(200)
         .with_body(response_example("get_user", "200"))
         .create();
-    let user = client(&server.url()).users().replace(USER, &body).unwrap();
+    let user = client(&server.url()).users().replace(USER, &body).send().unwrap();
     mock.assert();
     assert_eq!(user.id, USER);
     // The documented failure: passwords that differ.
@@ -327,7 +327,7 @@ fn replace_user() {
         .with_status(400)
         .with_body(common::response_example("replace_user", "400"))
         .create();
-    match client(&server.url()).users().replace(USER, &body) {
+    match client(&server.url()).users().replace(USER, &body).send() {
         Err(Error::Api(error)) => {
             assert_eq!(error.status, 400);
             assert_eq!(error.non_field_errors, vec!["Passwords need to match".to_string()]);
@@ -347,7 +347,7 @@ fn update_user() {
         &format!("/team-management/v1/users/{USER}/"),
         Some(request_example("update_user")),
         200,
-        |client| client.users().update(USER, &body),
+        |client| client.users().update(USER, &body).send(),
     );
     assert_eq!(user.first_name.as_deref(), Some("Jimmy"));
 }
@@ -392,7 +392,7 @@ fn set_user_teams() {
         &format!("/team-management/v1/users/{USER}/teams/"),
         Some(request_example("set_user_teams")),
         204,
-        |client| client.users().set_teams(USER, &body),
+        |client| client.users().set_teams(USER, &body).send(),
     );
 }
 
@@ -404,7 +404,7 @@ fn set_user_admin() {
         &format!("/team-management/v1/users/{USER}/set-admin/"),
         None,
         200,
-        |client| client.users().set_admin(USER),
+        |client| client.users().set_admin(USER).send(),
     );
     assert_eq!(user.username, "jsmith");
 }
@@ -417,7 +417,7 @@ fn set_user_team_admin() {
         &format!("/team-management/v1/users/{USER}/set-team-admin/"),
         None,
         200,
-        |client| client.users().set_team_admin(USER),
+        |client| client.users().set_team_admin(USER).send(),
     );
     assert_eq!(user.roles[0].role, RoleId::TeamAdmin);
 }
@@ -430,7 +430,7 @@ fn set_user_member() {
         &format!("/team-management/v1/users/{USER}/set-member/"),
         None,
         200,
-        |client| client.users().set_member(USER),
+        |client| client.users().set_member(USER).send(),
     );
     assert_eq!(user.id, "631dfdc7c20f499e9f9de19680543c35");
 }
@@ -443,7 +443,7 @@ fn activate_user() {
         &format!("/team-management/v1/users/{USER}/activate/"),
         None,
         200,
-        |client| client.users().activate(USER),
+        |client| client.users().activate(USER).send(),
     );
     assert_eq!(user.is_active, Some(true));
 }
@@ -456,7 +456,7 @@ fn deactivate_user() {
         &format!("/team-management/v1/users/{USER}/deactivate/"),
         None,
         200,
-        |client| client.users().deactivate(USER),
+        |client| client.users().deactivate(USER).send(),
     );
     assert_eq!(user.username, "jsmith");
 }
@@ -469,7 +469,7 @@ fn get_user_access_key() {
         &format!("/team-management/v1/users/{USER}/access-key/"),
         None,
         200,
-        |client| client.users().get_access_key(USER),
+        |client| client.users().get_access_key(USER).send(),
     );
     assert_eq!(key.access_key.expose(), "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b");
     assert!(!format!("{key:?}").contains("3f1c2b4a"), "Debug must not show the key");
@@ -483,7 +483,7 @@ fn reset_user_access_key() {
         &format!("/team-management/v1/users/{USER}/reset-access-key/"),
         None,
         200,
-        |client| client.users().reset_access_key(USER),
+        |client| client.users().reset_access_key(USER).send(),
     );
     assert_eq!(key.username.as_deref(), Some("jsmith"));
 }
@@ -496,7 +496,7 @@ fn get_user_permissions() {
         &format!("/team-management/v1/users/{USER}/permissions/"),
         None,
         200,
-        |client| client.users().get_permissions(USER),
+        |client| client.users().get_permissions(USER).send(),
     );
     assert_eq!(permissions.0.get("can_view_jobs"), Some(&json!(true)));
 }
@@ -513,7 +513,7 @@ fn create_membership() {
         "/team-management/v1/membership/",
         Some(request_example("create_membership")),
         201,
-        |client| client.membership().create(&body),
+        |client| client.membership().create(&body).send(),
     );
     assert_eq!(membership.id, Some(31321));
     assert_eq!(membership.user.unwrap().teams[0].org_uuid, Some(OrgRef::Id(Default::default())));
@@ -523,7 +523,7 @@ fn create_membership() {
 fn lookup_organizations() {
     let organizations =
         exercise("lookup_organizations", "GET", "/team-management/v1/organizations/", None, 200, |client| {
-            client.organizations().lookup()
+            client.organizations().lookup().send()
         });
     assert_eq!(organizations.results[0].total_vm_concurrency, Some(ConcurrencyCount(46)));
 }
@@ -533,7 +533,7 @@ fn lookup_organizations() {
 #[test]
 fn classic_get_user() {
     let user = exercise("classic_get_user", "GET", "/rest/v1/users/jsmith", None, 200, |client| {
-        client.classic().get_user("jsmith")
+        client.classic().get_user("jsmith").send()
     });
     let limits = user.concurrency_limit.unwrap();
     assert_eq!(limits.real_device, Some(ConcurrencyCount(2)), "a number sent as a string");
@@ -554,7 +554,7 @@ fn a_live_classic_user_decodes_with_every_field() {
     });
     let mut server = Server::new();
     server.mock("GET", "/rest/v1/users/jsmith").with_body(live.to_string()).create();
-    let user = client(&server.url()).classic().get_user("jsmith").unwrap();
+    let user = client(&server.url()).classic().get_user("jsmith").send().unwrap();
     assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")));
     assert_eq!(user.minutes, Some(sauce_accounts::Minutes::Infinite));
     assert_eq!(user.manual_minutes.and_then(sauce_accounts::Minutes::count), None);
@@ -577,7 +577,7 @@ fn classic_create_subaccount() {
         .with_status(201)
         .with_body(response_example("classic_create_subaccount", "201"))
         .create();
-    let user = client(&server.url()).classic().create_subaccount("parent.admin", &body).unwrap();
+    let user = client(&server.url()).classic().create_subaccount("parent.admin", &body).send().unwrap();
     mock.assert();
     assert_eq!((user.username.as_deref(), user.login()), (None, Some("jsmith")), "201 without username");
     assert_eq!(user.minutes, Some(sauce_accounts::Minutes::Infinite));
@@ -586,7 +586,7 @@ fn classic_create_subaccount() {
         .with_status(400)
         .with_body(r#"{"username": ["taken"]}"#)
         .create();
-    let error = client(&server.url()).classic().create_subaccount("parent.admin", &body).unwrap_err();
+    let error = client(&server.url()).classic().create_subaccount("parent.admin", &body).send().unwrap_err();
     failure.assert();
     match error {
         Error::Api(error) => assert_eq!(error.field_errors["username"], vec!["taken".to_string()]),
@@ -616,7 +616,7 @@ fn classic_get_subaccounts() {
         .with_status(200)
         .with_body(response_example("classic_list_subaccounts", "200"))
         .create();
-    let info = client(&server.url()).classic().get_subaccounts("jsmith").unwrap();
+    let info = client(&server.url()).classic().get_subaccounts("jsmith").send().unwrap();
     mock.assert();
     assert_eq!(info.users.len(), 1);
     let failure = server
@@ -624,7 +624,7 @@ fn classic_get_subaccounts() {
         .with_status(404)
         .with_body(r#"{"detail":"Not found."}"#)
         .create();
-    assert!(client(&server.url()).classic().get_subaccounts("jsmith").unwrap_err().is_not_found());
+    assert!(client(&server.url()).classic().get_subaccounts("jsmith").send().unwrap_err().is_not_found());
     failure.assert();
 }
 
@@ -651,7 +651,7 @@ fn classic_change_access_key() {
         .with_status(200)
         .with_body(response_example("classic_get_user", "200"))
         .create();
-    let user = client(&server.url()).classic().change_access_key("jsmith").unwrap();
+    let user = client(&server.url()).classic().change_access_key("jsmith").send().unwrap();
     mock.assert();
     assert!(user.access_key.is_some());
     let failure = server
@@ -659,7 +659,7 @@ fn classic_change_access_key() {
         .with_status(403)
         .with_body(r#"{"detail":"nope"}"#)
         .create();
-    assert_eq!(client(&server.url()).classic().change_access_key("jsmith").unwrap_err().status(), Some(403));
+    assert_eq!(client(&server.url()).classic().change_access_key("jsmith").send().unwrap_err().status(), Some(403));
     failure.assert();
 }
 
@@ -667,7 +667,7 @@ fn classic_change_access_key() {
 fn classic_get_concurrency() {
     let concurrency =
         exercise("classic_get_concurrency", "GET", "/rest/v1.2/users/jsmith/concurrency", None, 200, |client| {
-            client.classic().get_concurrency("jsmith")
+            client.classic().get_concurrency("jsmith").send()
         });
     let team = concurrency.concurrency.team.unwrap();
     assert_eq!(team.allowed.unwrap().vms, Some(ConcurrencyCount(100)));
@@ -753,7 +753,7 @@ fn activity_validation_errors_name_the_parameter() {
 #[test]
 fn classic_get_usage() {
     let usage = exercise("classic_get_usage", "GET", "/rest/v1/users/jsmith/usage", None, 200, |client| {
-        client.classic().get_usage("jsmith")
+        client.classic().get_usage("jsmith").send()
     });
     assert_eq!(usage.usage.len(), 2);
 }
@@ -785,7 +785,7 @@ fn classic_get_teams_activity() {
 #[test]
 fn get_real_device_concurrency() {
     let concurrency = exercise("get_real_device_concurrency", "GET", "/v1/rdc/concurrency", None, 200, |client| {
-        client.concurrency().get_real_device()
+        client.concurrency().get_real_device().send()
     });
     let organization = concurrency.organization.unwrap();
     assert_eq!(organization.maximum.unwrap().count(), Some(20));
@@ -802,7 +802,7 @@ fn real_device_figures_decode_as_numbers_or_objects() {
         .with_body(r#"{"organization": {"current": 3, "maximum": "12"}}"#)
         .expect(1)
         .create();
-    let plain = client(&server.url()).concurrency().get_real_device().unwrap().organization.unwrap();
+    let plain = client(&server.url()).concurrency().get_real_device().send().unwrap().organization.unwrap();
     assert_eq!((plain.current.as_ref().unwrap().count(), plain.maximum.as_ref().unwrap().count()), (Some(3), Some(12)));
     assert_eq!(serde_json::to_value(&plain).unwrap(), json!({"current": 3, "maximum": 12}));
     let object: sauce_accounts::DeviceCount =
@@ -841,7 +841,7 @@ fn create_service_account() {
         "/team-management/v1/service-accounts/",
         Some(json!({"name": "Team A bot", "team_uuid": "bd8466c7c94f4f2a8641a1fd4ac1a89d"})),
         201,
-        |client| client.service_accounts().create(&body),
+        |client| client.service_accounts().create(&body).send(),
     );
     assert_eq!(created.username, "bot-automation-service-account-d2164");
     assert_eq!(created.access_key.expose(), "8e27aba8-be73-4ef3-9c2b-20f796b5ebff");
@@ -856,7 +856,7 @@ fn get_service_account() {
         &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/"),
         None,
         200,
-        |client| client.service_accounts().get(SERVICE_ACCOUNT),
+        |client| client.service_accounts().get(SERVICE_ACCOUNT).send(),
     );
     assert!(account.last_activity_time.is_some());
 }
@@ -870,7 +870,10 @@ fn update_service_account() {
         Some(json!({"name": "Bot Foo Bar"})),
         200,
         |client| {
-            client.service_accounts().update(SERVICE_ACCOUNT, &types::UpdateServiceAccountRequest::new("Bot Foo Bar"))
+            client
+                .service_accounts()
+                .update(SERVICE_ACCOUNT, &types::UpdateServiceAccountRequest::new("Bot Foo Bar"))
+                .send()
         },
     );
     assert_eq!(account.name.as_deref(), Some("Bot Foo Bar"));
@@ -884,7 +887,7 @@ fn delete_service_account() {
         &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/"),
         None,
         204,
-        |client| client.service_accounts().delete(SERVICE_ACCOUNT),
+        |client| client.service_accounts().delete(SERVICE_ACCOUNT).send(),
     );
 }
 
@@ -896,7 +899,7 @@ fn reset_service_account_access_key() {
         &format!("/team-management/v1/service-accounts/{SERVICE_ACCOUNT}/reset-access-key/"),
         None,
         200,
-        |client| client.service_accounts().reset_access_key(SERVICE_ACCOUNT),
+        |client| client.service_accounts().reset_access_key(SERVICE_ACCOUNT).send(),
     );
     assert_eq!(key.access_key.expose(), "3f78c473-3396-432d-b6d1-48e2dd7c57b1");
 }
@@ -906,9 +909,11 @@ fn a_service_account_name_is_checked_before_sending() {
     let server = Server::new();
     let client = client(&server.url());
     let blank = types::UpdateServiceAccountRequest::new(" ");
-    assert!(client.service_accounts().update(SERVICE_ACCOUNT, &blank).unwrap_err().to_string().contains("blank"));
+    assert!(
+        client.service_accounts().update(SERVICE_ACCOUNT, &blank).send().unwrap_err().to_string().contains("blank")
+    );
     let long = types::UpdateServiceAccountRequest::new("x".repeat(129));
-    let error = client.service_accounts().update(SERVICE_ACCOUNT, &long).unwrap_err();
+    let error = client.service_accounts().update(SERVICE_ACCOUNT, &long).send().unwrap_err();
     assert!(error.to_string().contains("at most 128 characters"), "{error}");
 }
 

@@ -30,7 +30,7 @@ fn eight_threads_through_a_limited_client_get_no_429() {
             let client = client.clone();
             scope.spawn(move || {
                 for _ in 0..200 {
-                    client.organizations().lookup().unwrap();
+                    client.organizations().lookup().send().unwrap();
                 }
             });
         }
@@ -97,9 +97,9 @@ fn limited(url: &str, retry: RetryPolicy) -> Client {
 fn a_429_holds_every_clone_until_retry_after() {
     let server = Scripted::start(throttled_then_ok());
     let client = limited(&server.url, RetryPolicy::none());
-    assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
+    assert_eq!(client.teams().get("t1").send().unwrap_err().status(), Some(429));
     let started = Instant::now();
-    client.clone().teams().get("t1").unwrap();
+    client.clone().teams().get("t1").send().unwrap();
     assert!(started.elapsed() >= Duration::from_millis(900), "the clone did not wait: {:?}", started.elapsed());
 }
 
@@ -115,11 +115,11 @@ fn a_spent_budget_waits_for_the_reset() {
         http_response("200 OK", &[], TEAM),
     ]);
     let client = limited(&server.url, RetryPolicy::default());
-    client.teams().get("t1").unwrap();
+    client.teams().get("t1").send().unwrap();
     let status = client.rate_limit_status().unwrap();
     assert_eq!((status.limit, status.remaining), (Some(3500), Some(0)));
     let started = Instant::now();
-    client.teams().get("t1").unwrap();
+    client.teams().get("t1").send().unwrap();
     assert!(started.elapsed() >= Duration::from_millis(900), "did not wait for the reset: {:?}", started.elapsed());
 }
 
@@ -137,8 +137,8 @@ fn sauce_labs_regions_are_limited_by_default() {
 fn a_limiter_wait_does_not_use_up_the_deadline() {
     let server = Scripted::start(throttled_then_ok());
     let client = limited(&server.url, RetryPolicy::none().deadline(Duration::from_millis(300)));
-    assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
-    let team = client.teams().get("t1").expect("held for 1 s by the limiter, then sent with its own deadline");
+    assert_eq!(client.teams().get("t1").send().unwrap_err().status(), Some(429));
+    let team = client.teams().get("t1").send().expect("held for 1 s by the limiter, then sent with its own deadline");
     assert_eq!(team.name, "One");
 }
 
@@ -149,9 +149,9 @@ fn a_nearly_spent_budget_slows_the_pace() {
     let low = [("X-Ratelimit-Limit", "3500"), ("X-Ratelimit-Remaining", "1"), ("X-Ratelimit-Reset", "2")];
     let server = Scripted::start(vec![http_response("200 OK", &low, TEAM), http_response("200 OK", &[], TEAM)]);
     let client = limited(&server.url, RetryPolicy::none());
-    client.teams().get("t1").unwrap();
+    client.teams().get("t1").send().unwrap();
     let started = Instant::now();
-    client.teams().get("t1").unwrap();
+    client.teams().get("t1").send().unwrap();
     // A lower bound only (a loaded machine can make it longer, never shorter).
     assert!(started.elapsed() >= Duration::from_millis(800), "did not slow down: {:?}", started.elapsed());
 }

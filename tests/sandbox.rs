@@ -15,7 +15,7 @@ use sauce_accounts::{Client, ConcurrencyCount, Credentials, Error, RoleId, Secre
 use serde_json::json;
 
 fn organization_id(client: &Client) -> sauce_accounts::OrganizationId {
-    client.organizations().lookup().unwrap().results[0].id.clone()
+    client.organizations().lookup().send().unwrap().results[0].id.clone()
 }
 
 fn team_id(client: &Client, name: &str) -> sauce_accounts::TeamId {
@@ -40,7 +40,7 @@ fn new_user(client: &Client, username: &str, team: Option<sauce_accounts::TeamId
         Some(team) => request.with_team(team),
         None => request,
     };
-    client.users().create(&request).unwrap()
+    client.users().create(&request).send().unwrap()
 }
 
 fn api_status<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
@@ -59,7 +59,7 @@ fn the_client_drives_every_operation() {
     let mut driven = BTreeSet::new();
     let mut mark = |id: &str| assert!(driven.insert(id.to_string()), "{id} twice");
 
-    let organizations = client.organizations().lookup().unwrap();
+    let organizations = client.organizations().lookup().send().unwrap();
     mark("lookup_organizations");
     assert_eq!(organizations.count, 1);
     let teams = client.teams().lookup().send().unwrap();
@@ -72,12 +72,16 @@ fn the_client_drives_every_operation() {
                 .with_description("end to end")
                 .with_organization(organizations.results[0].id.clone()),
         )
+        .send()
         .unwrap();
     mark("create_team");
-    assert_eq!(client.teams().get(&team.id).unwrap().description.as_deref(), Some("end to end"));
+    assert_eq!(client.teams().get(&team.id).send().unwrap().description.as_deref(), Some("end to end"));
     mark("get_team");
-    let replaced =
-        client.teams().replace(&team.id, &types::ReplaceTeamRequest::new("E2E-2", TeamSettings::default())).unwrap();
+    let replaced = client
+        .teams()
+        .replace(&team.id, &types::ReplaceTeamRequest::new("E2E-2", TeamSettings::default()))
+        .send()
+        .unwrap();
     mark("replace_team");
     assert_eq!(
         (replaced.name.as_str(), replaced.description.as_deref()),
@@ -87,6 +91,7 @@ fn the_client_drives_every_operation() {
     let updated = client
         .teams()
         .update(&team.id, &types::UpdateTeamRequest::new().with_settings(TeamSettings::new().with_virtual_machines(7)))
+        .send()
         .unwrap();
     mark("update_team");
     assert_eq!(updated.settings.unwrap().virtual_machines, Some(ConcurrencyCount(7)));
@@ -95,21 +100,21 @@ fn the_client_drives_every_operation() {
     mark("create_user");
     assert_eq!(client.teams().list_members(&team.id).send().unwrap().count, 1);
     mark("list_team_members");
-    let keys = client.teams().reset_access_keys(&team.id).unwrap();
+    let keys = client.teams().reset_access_keys(&team.id).send().unwrap();
     mark("reset_team_access_keys");
     assert_eq!(keys.0.len(), 1);
     let found =
         client.users().lookup().username("e2e").status(UserStatus::Active).roles([RoleId::Member]).send().unwrap();
     mark("lookup_users");
     assert_eq!(found.results[0].id, user.id);
-    assert_eq!(client.users().get_active_team().unwrap_err().status(), Some(404), "the admin has no team");
+    assert_eq!(client.users().get_active_team().send().unwrap_err().status(), Some(404), "the admin has no team");
     mark("get_active_team");
-    let me = client.users().get_current().unwrap();
+    let me = client.users().get_current().send().unwrap();
     assert_eq!((me.username.as_str(), me.is_organization_admin), ("sandbox-admin", Some(true)));
     let ada = sandbox.client_for(Credentials::new("ada.web", "wrong")).unwrap();
-    assert_eq!(ada.users().get_current().unwrap_err().status(), Some(401));
+    assert_eq!(ada.users().get_current().send().unwrap_err().status(), Some(401));
     mark("get_current_user");
-    assert_eq!(client.users().get(&user.id).unwrap().username, "e2e.user");
+    assert_eq!(client.users().get(&user.id).send().unwrap().username, "e2e.user");
     mark("get_user");
     let replaced = client
         .users()
@@ -118,41 +123,47 @@ fn the_client_drives_every_operation() {
             &ReplaceUserRequest::new("Replaced", "User", Secret::new("N3w-Passw0rd"), Secret::new("N3w-Passw0rd"))
                 .with_email("replaced@acme.example"),
         )
+        .send()
         .unwrap();
     mark("replace_user");
     assert_eq!(replaced.email.as_deref(), Some("replaced@acme.example"));
-    let patched = client.users().update(&user.id, &UpdateUserRequest::new().with_last_name("Patched")).unwrap();
+    let patched = client.users().update(&user.id, &UpdateUserRequest::new().with_last_name("Patched")).send().unwrap();
     mark("update_user");
     assert_eq!(patched.last_name.as_deref(), Some("Patched"));
     let web = team_id(&client, "Web");
-    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![team.id.clone(), web.clone()])).unwrap();
+    client
+        .users()
+        .set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![team.id.clone(), web.clone()]))
+        .send()
+        .unwrap();
     mark("set_user_teams");
     assert_eq!(client.users().get_teams(&user.id).send().unwrap().count, 2);
     mark("get_user_teams");
-    assert_eq!(client.users().set_admin(&user.id).unwrap().is_organization_admin, Some(true));
+    assert_eq!(client.users().set_admin(&user.id).send().unwrap().is_organization_admin, Some(true));
     mark("set_user_admin");
-    let team_admin = client.users().set_team_admin(&user.id).unwrap();
+    let team_admin = client.users().set_team_admin(&user.id).send().unwrap();
     mark("set_user_team_admin");
     assert_eq!((team_admin.is_organization_admin, team_admin.is_team_admin), (Some(false), Some(true)));
-    assert_eq!(client.users().set_member(&user.id).unwrap().roles[0].role, RoleId::Member);
+    assert_eq!(client.users().set_member(&user.id).send().unwrap().roles[0].role, RoleId::Member);
     mark("set_user_member");
-    assert_eq!(client.users().deactivate(&user.id).unwrap().is_active, Some(false));
+    assert_eq!(client.users().deactivate(&user.id).send().unwrap().is_active, Some(false));
     mark("deactivate_user");
-    assert_eq!(client.users().activate(&user.id).unwrap().is_active, Some(true));
+    assert_eq!(client.users().activate(&user.id).send().unwrap().is_active, Some(true));
     mark("activate_user");
-    let key = client.users().get_access_key(&user.id).unwrap().access_key;
+    let key = client.users().get_access_key(&user.id).send().unwrap().access_key;
     mark("get_user_access_key");
-    assert_ne!(client.users().reset_access_key(&user.id).unwrap().access_key, key);
+    assert_ne!(client.users().reset_access_key(&user.id).send().unwrap().access_key, key);
     mark("reset_user_access_key");
-    assert_eq!(client.users().get_permissions(&user.id).unwrap().0["can_manage_team"], json!(false));
+    assert_eq!(client.users().get_permissions(&user.id).send().unwrap().0["can_manage_team"], json!(false));
     mark("get_user_permissions");
-    let membership = client.membership().create(&types::MembershipRequest::new(web.clone(), user.id.clone())).unwrap();
+    let membership =
+        client.membership().create(&types::MembershipRequest::new(web.clone(), user.id.clone())).send().unwrap();
     mark("create_membership");
     assert_eq!(membership.user.unwrap().teams.len(), 1);
 
     let admin = sandbox.admin_credentials();
     let parent = admin.username();
-    let classic_admin = client.classic().get_user(parent).unwrap();
+    let classic_admin = client.classic().get_user(parent).send().unwrap();
     mark("classic_get_user");
     assert!(classic_admin.access_key.is_some(), "an account sees its own key");
     let sub = client
@@ -167,6 +178,7 @@ fn the_client_drives_every_operation() {
             )
             .with_concurrency(2),
         )
+        .send()
         .unwrap();
     mark("classic_create_subaccount");
     assert_eq!(sub.parent.as_deref(), Some(parent));
@@ -181,23 +193,24 @@ fn the_client_drives_every_operation() {
                 "classic.sib",
             ),
         )
+        .send()
         .unwrap();
     assert_eq!(client.classic().list_subaccounts(parent).send().unwrap().users.len(), 2);
     mark("classic_list_subaccounts");
-    assert_eq!(client.classic().get_subaccounts("classic.sub").unwrap().users.len(), 2);
+    assert_eq!(client.classic().get_subaccounts("classic.sub").send().unwrap().users.len(), 2);
     mark("classic_get_subaccounts");
     assert_eq!(client.classic().list_siblings("classic.sub").send().unwrap().0[0].username, "classic.sib");
     mark("classic_list_siblings");
-    let changed = client.classic().change_access_key("classic.sub").unwrap();
+    let changed = client.classic().change_access_key("classic.sub").send().unwrap();
     mark("classic_change_access_key");
     assert!(changed.access_key.is_some());
-    let concurrency = client.classic().get_concurrency("ada.web").unwrap();
+    let concurrency = client.classic().get_concurrency("ada.web").send().unwrap();
     mark("classic_get_concurrency");
     assert_eq!(concurrency.concurrency.team.unwrap().allowed.unwrap().vms, Some(ConcurrencyCount(20)));
     let activity = client.classic().get_activity(parent).level("user").send().unwrap();
     mark("classic_get_activity");
     assert_eq!(activity.counts().unwrap().subaccounts.len(), 1);
-    assert_eq!(client.classic().get_usage("ada.web").unwrap().usage.len(), 7);
+    assert_eq!(client.classic().get_usage("ada.web").send().unwrap().usage.len(), 7);
     mark("classic_get_usage");
     assert!(client.classic().get_organization_activity().send().unwrap().counts().unwrap().totals.all.is_some());
     mark("classic_get_organization_activity");
@@ -206,32 +219,36 @@ fn the_client_drives_every_operation() {
     let by_user = client.classic().get_users_activity().send().unwrap();
     assert!(by_user.len() > 10, "{} users", by_user.len());
     mark("classic_get_users_activity");
-    let devices = client.concurrency().get_real_device().unwrap().organization.unwrap();
+    let devices = client.concurrency().get_real_device().send().unwrap().organization.unwrap();
     assert_eq!(devices.maximum.unwrap().count(), Some(10));
     mark("get_real_device_concurrency");
 
     let bot = client
         .service_accounts()
         .create(&types::CreateServiceAccountRequest::new("Nightly bot", team.id.clone()))
+        .send()
         .unwrap();
     mark("create_service_account");
     let found = client.service_accounts().lookup().username("nightly").send().unwrap();
     assert_eq!(found.results.iter().map(|account| &account.id).collect::<Vec<_>>(), [&bot.id]);
     mark("lookup_service_accounts");
-    let account = client.service_accounts().get(&bot.id).unwrap();
+    let account = client.service_accounts().get(&bot.id).send().unwrap();
     assert_eq!((account.name.as_deref(), account.team.unwrap().id), (Some("Nightly bot"), team.id.clone()));
     mark("get_service_account");
-    let renamed =
-        client.service_accounts().update(&bot.id, &types::UpdateServiceAccountRequest::new("Nightly bot v2")).unwrap();
+    let renamed = client
+        .service_accounts()
+        .update(&bot.id, &types::UpdateServiceAccountRequest::new("Nightly bot v2"))
+        .send()
+        .unwrap();
     assert_eq!((renamed.name.as_deref(), renamed.username), (Some("Nightly bot v2"), bot.username.clone()));
     mark("update_service_account");
-    assert_ne!(client.service_accounts().reset_access_key(&bot.id).unwrap().access_key, bot.access_key);
+    assert_ne!(client.service_accounts().reset_access_key(&bot.id).send().unwrap().access_key, bot.access_key);
     mark("reset_service_account_access_key");
-    client.service_accounts().delete(&bot.id).unwrap();
-    assert!(client.service_accounts().get(&bot.id).unwrap_err().is_not_found());
+    client.service_accounts().delete(&bot.id).send().unwrap();
+    assert!(client.service_accounts().get(&bot.id).send().unwrap_err().is_not_found());
     mark("delete_service_account");
 
-    client.teams().delete(&team.id).unwrap();
+    client.teams().delete(&team.id).send().unwrap();
     mark("delete_team");
 
     let all: BTreeSet<String> =
@@ -244,27 +261,30 @@ fn wrong_credentials_are_refused_everywhere() {
     let sandbox = Sandbox::start().unwrap();
     let stranger = sandbox.client_for(Credentials::new("sandbox-admin", "not-the-key")).unwrap();
     assert!(stranger.teams().lookup().send().unwrap_err().is_unauthorized());
-    assert!(stranger.classic().get_user("sandbox-admin").unwrap_err().is_unauthorized());
+    assert!(stranger.classic().get_user("sandbox-admin").send().unwrap_err().is_unauthorized());
 }
 
 #[test]
 fn unknown_ids_are_404() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    assert!(client.teams().get("0000").unwrap_err().is_not_found());
-    assert!(client.users().deactivate("../teams").unwrap_err().is_not_found());
-    assert!(client.classic().get_usage("nobody").unwrap_err().is_not_found());
+    assert!(client.teams().get("0000").send().unwrap_err().is_not_found());
+    assert!(client.users().deactivate("../teams").send().unwrap_err().is_not_found());
+    assert!(client.classic().get_usage("nobody").send().unwrap_err().is_not_found());
 }
 
 #[test]
 fn validation_errors_are_django_style() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    let weak = client.users().create(
-        &CreateUserRequest::new("weak@acme.example", "W", "P", Secret::new("short"), "weak")
-            .with_organization(organization_id(&client))
-            .with_role(RoleId::Member),
-    );
+    let weak = client
+        .users()
+        .create(
+            &CreateUserRequest::new("weak@acme.example", "W", "P", Secret::new("short"), "weak")
+                .with_organization(organization_id(&client))
+                .with_role(RoleId::Member),
+        )
+        .send();
     // The client refuses it before sending; a client that does not check meets the same rule
     // in the sandbox.
     assert!(matches!(weak, Err(Error::InvalidArgument { operation_id: "create_user", .. })), "{weak:?}");
@@ -287,12 +307,15 @@ fn validation_errors_are_django_style() {
     assert!(messages.iter().any(|message| message.contains("uppercase")), "{messages:?}");
     assert!(messages.iter().any(|message| message.contains("8 characters")), "{messages:?}");
     let ada = user_id(&client, "ada.web");
-    let mismatch = client.users().update(
-        &ada,
-        &UpdateUserRequest::new()
-            .with_password(Secret::new("Good-Passw0rd"))
-            .with_verify_password(Secret::new("Other-Passw0rd")),
-    );
+    let mismatch = client
+        .users()
+        .update(
+            &ada,
+            &UpdateUserRequest::new()
+                .with_password(Secret::new("Good-Passw0rd"))
+                .with_verify_password(Secret::new("Other-Passw0rd")),
+        )
+        .send();
     match mismatch {
         Err(Error::Api(error)) => assert_eq!(error.non_field_errors, vec!["Passwords need to match".to_string()]),
         other => panic!("{other:?}"),
@@ -356,21 +379,21 @@ fn a_reset_key_locks_out_the_old_one_and_deactivation_locks_out_the_user() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
     let user = new_user(&client, "rotating", None);
-    let old_key = client.users().get_access_key(&user.id).unwrap().access_key;
+    let old_key = client.users().get_access_key(&user.id).send().unwrap().access_key;
     let as_user = sandbox.client_for(Credentials::new("rotating", old_key.clone())).unwrap();
-    assert_eq!(as_user.users().get(&user.id).unwrap().username, "rotating");
-    let new_key = client.users().reset_access_key(&user.id).unwrap().access_key;
-    assert!(as_user.users().get(&user.id).unwrap_err().is_unauthorized());
+    assert_eq!(as_user.users().get(&user.id).send().unwrap().username, "rotating");
+    let new_key = client.users().reset_access_key(&user.id).send().unwrap().access_key;
+    assert!(as_user.users().get(&user.id).send().unwrap_err().is_unauthorized());
     let as_user = sandbox.client_for(Credentials::new("rotating", new_key)).unwrap();
-    assert!(as_user.users().get(&user.id).is_ok());
-    client.users().deactivate(&user.id).unwrap();
-    assert!(as_user.users().get(&user.id).unwrap_err().is_unauthorized());
+    assert!(as_user.users().get(&user.id).send().is_ok());
+    client.users().deactivate(&user.id).send().unwrap();
+    assert!(as_user.users().get(&user.id).send().unwrap_err().is_unauthorized());
     let inactive = client.users().lookup().status(UserStatus::Inactive).send().unwrap();
     assert!(inactive.results.iter().any(|found| found.id == user.id && found.is_active == Some(false)));
     // A member may not manage the organization.
-    let member_key = client.users().get_access_key(user_id(&client, "alan.web")).unwrap().access_key;
+    let member_key = client.users().get_access_key(user_id(&client, "alan.web")).send().unwrap().access_key;
     let member = sandbox.client_for(Credentials::new("alan.web", member_key)).unwrap();
-    assert_eq!(api_status(member.users().set_admin(&user.id)), 403);
+    assert_eq!(api_status(member.users().set_admin(&user.id).send()), 403);
 }
 
 #[test]
@@ -381,7 +404,7 @@ fn deleting_a_team_removes_its_memberships() {
     let members: Vec<sauce_accounts::UserId> =
         client.teams().list_members(&qa).send().unwrap().results.into_iter().map(|user| user.id).collect();
     assert_eq!(members.len(), 4);
-    client.teams().delete(&qa).unwrap();
+    client.teams().delete(&qa).send().unwrap();
     for member in members {
         assert_eq!(client.users().get_teams(&member).send().unwrap().count, 0);
     }
@@ -396,7 +419,7 @@ fn a_service_account_lives_and_dies_with_its_key_and_team() {
     let admin = sandbox.client().unwrap();
     let web = team_id(&admin, "Web");
     let create = |name: &str| {
-        admin.service_accounts().create(&types::CreateServiceAccountRequest::new(name, web.clone())).unwrap()
+        admin.service_accounts().create(&types::CreateServiceAccountRequest::new(name, web.clone())).send().unwrap()
     };
     let as_bot = |username: &str, key: &Secret| {
         Client::builder()
@@ -408,23 +431,23 @@ fn a_service_account_lives_and_dies_with_its_key_and_team() {
     };
     let bot = create("Release bot");
     let first_key = as_bot(&bot.username, &bot.access_key);
-    let me = first_key.users().get_current().unwrap();
+    let me = first_key.users().get_current().send().unwrap();
     assert_eq!((me.username.as_str(), me.teams[0].id.clone()), (bot.username.as_str(), web.clone()));
-    assert!(admin.service_accounts().get(&bot.id).unwrap().last_activity_time.is_some(), "its use is recorded");
+    assert!(admin.service_accounts().get(&bot.id).send().unwrap().last_activity_time.is_some(), "its use is recorded");
     assert_eq!(first_key.users().lookup().send().unwrap_err().status(), Some(403), "a bot is no admin");
-    let new_key = admin.service_accounts().reset_access_key(&bot.id).unwrap().access_key;
-    assert_eq!(first_key.users().get_current().unwrap_err().status(), Some(401), "the old key is refused");
+    let new_key = admin.service_accounts().reset_access_key(&bot.id).send().unwrap().access_key;
+    assert_eq!(first_key.users().get_current().send().unwrap_err().status(), Some(401), "the old key is refused");
     let second_key = as_bot(&bot.username, &new_key);
-    second_key.users().get_current().unwrap();
-    admin.service_accounts().delete(&bot.id).unwrap();
-    assert_eq!(second_key.users().get_current().unwrap_err().status(), Some(401), "deleted, refused");
+    second_key.users().get_current().send().unwrap();
+    admin.service_accounts().delete(&bot.id).send().unwrap();
+    assert_eq!(second_key.users().get_current().send().unwrap_err().status(), Some(401), "deleted, refused");
     // Deleting its team stops a service account too; users never list service accounts.
     let other = create("Team bot");
     let other_client = as_bot(&other.username, &other.access_key);
-    other_client.users().get_current().unwrap();
+    other_client.users().get_current().send().unwrap();
     assert!(admin.users().lookup().iter().all(|user| user.unwrap().username != other.username));
-    admin.teams().delete(&web).unwrap();
-    assert_eq!(other_client.users().get_current().unwrap_err().status(), Some(401));
+    admin.teams().delete(&web).send().unwrap();
+    assert_eq!(other_client.users().get_current().send().unwrap_err().status(), Some(401));
     assert!(admin.service_accounts().lookup().send().unwrap().results.is_empty());
 }
 
@@ -439,12 +462,16 @@ fn team_member_counts_follow_every_change() {
     assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(5)));
     let user = new_user(&client, "counted.user", Some(web.clone()));
     assert_eq!(count("Web"), Some(7));
-    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()])).unwrap();
+    client
+        .users()
+        .set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()]))
+        .send()
+        .unwrap();
     assert_eq!((count("Web"), count("Mobile")), (Some(7), Some(6)));
-    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).unwrap();
+    client.users().set_teams(&user.id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).send().unwrap();
     assert_eq!((count("Web"), count("Mobile")), (Some(6), Some(6)));
-    client.teams().delete(&mobile).unwrap();
-    let summaries = client.users().get(&user.id).unwrap().teams;
+    client.teams().delete(&mobile).send().unwrap();
+    let summaries = client.users().get(&user.id).send().unwrap().teams;
     assert!(summaries.is_empty(), "{summaries:?}");
     assert_eq!(client.teams().list_members(&web).send().unwrap().count, 6);
 }
@@ -461,7 +488,7 @@ fn team_members_and_user_teams_iterate_across_pages() {
     assert!(usernames.contains(&"donald.web".to_string()), "{usernames:?}");
     let ada = user_id(&client, "ada.web");
     let teams: Vec<sauce_accounts::TeamId> = client.teams().lookup().iter().map(|team| team.unwrap().id).collect();
-    client.users().set_teams(&ada, &types::SetUserTeamsRequest::new(teams.clone())).unwrap();
+    client.users().set_teams(&ada, &types::SetUserTeamsRequest::new(teams.clone())).send().unwrap();
     let read: Vec<sauce_accounts::TeamId> =
         client.users().get_teams(&ada).limit(1).iter().map(|team| team.unwrap().id).collect();
     assert_eq!(read, teams);
@@ -476,7 +503,7 @@ fn every_answer_is_documented_by_the_spec() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
     let alan = user_id(&client, "alan.web");
-    let member = Credentials::new("alan.web", client.users().get_access_key(&alan).unwrap().access_key);
+    let member = Credentials::new("alan.web", client.users().get_access_key(&alan).send().unwrap().access_key);
     let web = team_id(&client, "Web");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let callers = [Credentials::new("sandbox-admin", "wrong"), member, sandbox.admin_credentials()];
@@ -576,16 +603,18 @@ fn eight_threads_of_mixed_calls_keep_the_state_consistent() {
                             format!("t{thread}-{round}"),
                             TeamSettings::new().with_virtual_machines(1),
                         ))
+                        .send()
                         .unwrap();
-                    let fetched = client.teams().get(&team.id).unwrap();
+                    let fetched = client.teams().get(&team.id).send().unwrap();
                     assert_eq!(fetched.name, team.name);
                     assert!(client.users().lookup().limit(5).send().unwrap().count >= 16);
                     client
                         .teams()
                         .update(&team.id, &types::UpdateTeamRequest::new().with_description(format!("round {round}")))
+                        .send()
                         .unwrap();
                     if round % 2 == 0 {
-                        client.teams().delete(&team.id).unwrap();
+                        client.teams().delete(&team.id).send().unwrap();
                     }
                 }
             });
@@ -597,7 +626,7 @@ fn eight_threads_of_mixed_calls_keep_the_state_consistent() {
         if team.name.starts_with('t') && team.name.contains('-') {
             let round: u32 = team.name.rsplit('-').next().unwrap().parse().unwrap();
             assert_eq!(round % 2, 1, "{} should have been deleted", team.name);
-            assert_eq!(client.teams().get(&team.id).unwrap().description, Some(format!("round {round}")));
+            assert_eq!(client.teams().get(&team.id).send().unwrap().description, Some(format!("round {round}")));
         }
     }
 }
@@ -721,7 +750,7 @@ fn a_seed_file_shapes_the_organization() {
     assert_eq!(sandbox.admin_credentials().access_key().expose(), "boss-key");
     let client = sandbox.client().unwrap();
     assert_eq!(client.users().lookup().send().unwrap().count, 2);
-    assert_eq!(client.organizations().lookup().unwrap().results[0].name.as_deref(), Some("Tiny"));
+    assert_eq!(client.organizations().lookup().send().unwrap().results[0].name.as_deref(), Some("Tiny"));
     let broken: sauce_accounts::sandbox::Seed = serde_json::from_value(json!({
         "organization": {"name": "X", "virtual_machines": 1, "real_devices": 0},
         "admin": {"username": "a", "first_name": "A", "last_name": "B"},
@@ -739,14 +768,14 @@ fn activity_comes_as_daily_statistics_for_a_period() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
     let (since, until) = (1_681_776_000, 1_682_294_400); // 2023-04-18 .. 2023-04-24, midnight UTC
-    let parent = client.users().get_current().unwrap().username;
+    let parent = client.users().get_current().send().unwrap().username;
     let subaccount = types::CreateSubaccountRequest::new(
         "busy.sub@acme.example",
         "Busy-Sub",
         Secret::new("Cl4ssic-Pass"),
         "busy.sub",
     );
-    client.classic().create_subaccount(&parent, &subaccount).unwrap();
+    client.classic().create_subaccount(&parent, &subaccount).send().unwrap();
     let daily = client.classic().get_activity(&parent).since(since).until(until).send().unwrap();
     let days = daily.daily().expect("the Insights shape for a period").days().unwrap();
     assert_eq!(days.len(), 7);

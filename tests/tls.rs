@@ -62,13 +62,13 @@ fn builder(url: &str) -> ClientBuilder {
 fn a_company_ca_is_trusted_when_given() {
     let url = tls_server(1);
     let client = builder(&url).root_certificates_pem(CA).build().unwrap();
-    assert_eq!(client.teams().get("t1").unwrap().name, "Over TLS");
+    assert_eq!(client.teams().get("t1").send().unwrap().name, "Over TLS");
 }
 
 #[test]
 fn an_unknown_ca_is_a_tls_error_that_names_the_remedy() {
     let url = tls_server(1);
-    let error = builder(&url).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&url).build().unwrap().teams().get("t1").send().unwrap_err();
     match &error {
         Error::Transport(transport) => assert_eq!(transport.kind, TransportErrorKind::Tls, "{error}"),
         other => panic!("{other:?}"),

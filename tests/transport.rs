@@ -21,7 +21,7 @@ fn closed_port_url() -> String {
 
 /// A GET to a closed port, without retries.
 fn refused_get() -> Error {
-    builder(&closed_port_url()).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").unwrap_err()
+    builder(&closed_port_url()).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t").send().unwrap_err()
 }
 
 fn transport_kind(error: &Error) -> &TransportErrorKind {
@@ -102,7 +102,7 @@ fn plain_http_is_refused_for_hosts_that_are_not_loopback() {
 #[test]
 fn the_user_agent_names_the_crate_and_the_suffix() {
     let server = Scripted::start(vec![http_response("200 OK", &[], TEAM_JSON)]);
-    builder(&server.url).user_agent_suffix("offboarding-bot/2").build().unwrap().teams().get("t1").unwrap();
+    builder(&server.url).user_agent_suffix("offboarding-bot/2").build().unwrap().teams().get("t1").send().unwrap();
     let requests = server.finish();
     assert_eq!(
         request_header(&requests[0], "user-agent"),
@@ -127,7 +127,7 @@ fn a_silent_server_times_out_well_before_it_answers() {
     let client =
         builder(&server.url).timeout(Duration::from_millis(400)).retry_policy(RetryPolicy::none()).build().unwrap();
     let started = Instant::now();
-    let error = client.teams().get("t").unwrap_err();
+    let error = client.teams().get("t").send().unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Timeout);
     // Generous: the server stays silent for 3 s; the 400 ms timeout must end the call first.
@@ -139,14 +139,15 @@ fn a_connection_cut_mid_body_is_an_io_error() {
     let cut =
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\": \"t1\", ".to_vec();
     let server = Scripted::start(vec![Reply::Raw(cut)]);
-    let error = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t1").unwrap_err();
+    let error =
+        builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap().teams().get("t1").send().unwrap_err();
     assert!(matches!(transport_kind(&error), TransportErrorKind::Io | TransportErrorKind::Protocol), "{error:?}");
 }
 
 #[test]
 fn truncated_json_is_a_decode_error_with_position() {
     let server = Scripted::start(vec![http_response("200 OK", &[], br#"{"id": "t1", "na"#)]);
-    let error = builder(&server.url).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url).build().unwrap().teams().get("t1").send().unwrap_err();
     match &error {
         Error::Decode(decode) => {
             assert_eq!(decode.status, 200);
@@ -161,7 +162,7 @@ fn truncated_json_is_a_decode_error_with_position() {
 #[test]
 fn invalid_utf8_is_a_decode_error() {
     let server = Scripted::start(vec![http_response("200 OK", &[], &[b'{', b'"', 0xff, 0xfe, b'"', b'}'])]);
-    let error = builder(&server.url).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url).build().unwrap().teams().get("t1").send().unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
 }
 
@@ -173,11 +174,11 @@ fn an_html_page_from_a_proxy_is_reported_not_panicked_on() {
         http_response("200 OK", &[("Content-Type", "text/html")], page),
     ]);
     let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
-    let gateway = client.teams().get("t1").unwrap_err();
+    let gateway = client.teams().get("t1").send().unwrap_err();
     assert_eq!(gateway.status(), Some(502));
     assert!(gateway.is_retryable());
     assert!(gateway.to_string().contains("502 Bad Gateway"), "{gateway}");
-    let disguised = client.teams().get("t1").unwrap_err();
+    let disguised = client.teams().get("t1").send().unwrap_err();
     match &disguised {
         Error::Decode(decode) => assert_eq!(decode.content_type.as_deref(), Some("text/html")),
         other => panic!("{other:?}"),
@@ -196,6 +197,7 @@ fn a_body_over_the_size_limit_is_refused() {
         .unwrap()
         .teams()
         .get("t1")
+        .send()
         .unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::BodyTooLarge { limit: 1024 });
 }
@@ -209,7 +211,7 @@ fn a_429_with_retry_after_is_waited_out_and_retried() {
         http_response("200 OK", &[], TEAM_JSON),
     ]);
     let (policy, waits) = recording_policy();
-    let team = builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").unwrap();
+    let team = builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").send().unwrap();
     assert_eq!(team.name, "Team One");
     assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(1)]);
     assert_eq!(server.finish().len(), 2);
@@ -224,7 +226,7 @@ fn a_get_is_retried_through_two_503s() {
     ]);
     let (policy, waits) = recording_policy();
     let policy = policy.base_delay(Duration::from_millis(100)).max_delay(Duration::from_secs(1));
-    builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").unwrap();
+    builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").send().unwrap();
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 2);
     assert!(waits[0] >= Duration::from_millis(50) && waits[0] <= Duration::from_millis(100), "{waits:?}");
@@ -239,7 +241,7 @@ fn a_post_answered_503_is_not_replayed() {
         http_response("200 OK", &[], br#"{"id": "u", "username": "x"}"#),
     ]);
     let (policy, waits) = recording_policy();
-    let error = builder(&server.url).retry_policy(policy).build().unwrap().users().deactivate("u1").unwrap_err();
+    let error = builder(&server.url).retry_policy(policy).build().unwrap().users().deactivate("u1").send().unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert!(waits.lock().unwrap().is_empty());
     assert_eq!(server.requests().len(), 1, "the POST must be sent once");
@@ -248,7 +250,8 @@ fn a_post_answered_503_is_not_replayed() {
 #[test]
 fn a_post_is_retried_only_when_it_could_not_connect() {
     let (policy, waits) = recording_policy();
-    let error = builder(&closed_port_url()).retry_policy(policy).build().unwrap().users().deactivate("u1").unwrap_err();
+    let error =
+        builder(&closed_port_url()).retry_policy(policy).build().unwrap().users().deactivate("u1").send().unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Connect);
     assert_eq!(waits.lock().unwrap().len(), 3, "nothing was sent, so all 4 attempts are made");
 }
@@ -258,7 +261,7 @@ fn a_post_that_timed_out_after_sending_is_not_replayed() {
     let server = Scripted::start(vec![Reply::Silence(Duration::from_millis(800)), http_response("200 OK", &[], b"{}")]);
     let (policy, waits) = recording_policy();
     let client = builder(&server.url).timeout(Duration::from_millis(300)).retry_policy(policy).build().unwrap();
-    let error = client.users().activate("u1").unwrap_err();
+    let error = client.users().activate("u1").send().unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Timeout);
     assert!(waits.lock().unwrap().is_empty());
     assert_eq!(server.requests().len(), 1);
@@ -272,7 +275,7 @@ fn a_retry_after_beyond_the_cap_is_returned_at_once() {
         br#"{"detail": "slow down"}"#,
     )]);
     let (policy, waits) = recording_policy();
-    let error = builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url).retry_policy(policy).build().unwrap().teams().get("t1").send().unwrap_err();
     match &error {
         Error::Api(api) => assert_eq!(api.retry_after, Some(Duration::from_secs(3600))),
         other => panic!("{other:?}"),
@@ -288,7 +291,7 @@ fn a_redirect_to_another_port_is_not_followed_with_credentials() {
     let elsewhere = Scripted::start(vec![http_response("200 OK", &[], TEAM_JSON)]);
     let location = format!("{}/team-management/v1/teams/t1/", elsewhere.url);
     let server = Scripted::start(vec![http_response("302 Found", &[("Location", &location)], b"")]);
-    let error = builder(&server.url).build().unwrap().teams().get("t1").unwrap_err();
+    let error = builder(&server.url).build().unwrap().teams().get("t1").send().unwrap_err();
     assert_eq!(transport_kind(&error), &TransportErrorKind::Redirect { location: location.clone() });
     assert!(error.to_string().contains(&location));
     server.finish();
@@ -302,7 +305,7 @@ fn a_same_origin_redirect_of_a_get_is_followed_authenticated() {
         http_response("200 OK", &[], TEAM_JSON),
     ]);
     let url = server.url.clone();
-    let team = builder(&url).build().unwrap().teams().get("t1").unwrap();
+    let team = builder(&url).build().unwrap().teams().get("t1").send().unwrap();
     assert_eq!(team.id, "t1");
     let requests = server.finish();
     assert_eq!(requests.len(), 2);
@@ -314,7 +317,7 @@ fn a_same_origin_redirect_of_a_get_is_followed_authenticated() {
 #[test]
 fn a_301_of_a_write_is_an_error_not_a_silent_get() {
     let server = Scripted::start(vec![http_response("301 Moved Permanently", &[("Location", "/elsewhere/")], b"")]);
-    let error = builder(&server.url).build().unwrap().users().activate("u1").unwrap_err();
+    let error = builder(&server.url).build().unwrap().users().activate("u1").send().unwrap_err();
     assert!(matches!(transport_kind(&error), TransportErrorKind::Redirect { .. }));
     assert_eq!(server.finish().len(), 1);
 }
@@ -326,7 +329,7 @@ fn a_308_of_a_write_is_followed_with_method_and_body() {
         http_response("204 No Content", &[], b""),
     ]);
     let body = sauce_accounts::types::SetUserTeamsRequest::new(vec!["t1".into()]);
-    builder(&server.url).build().unwrap().users().set_teams("u1", &body).unwrap();
+    builder(&server.url).build().unwrap().users().set_teams("u1", &body).send().unwrap();
     let requests = server.finish();
     assert!(request_line(&requests[1]).starts_with("PUT /team-management/v1/users/u1/teams/"));
     assert!(requests[1].ends_with(r#"{"teams":["t1"]}"#), "{}", requests[1]);
@@ -349,7 +352,7 @@ fn hostile_ids_reach_the_server_as_one_segment() {
     let server = Scripted::start(cases.iter().map(|_| http_response("200 OK", &[], TEAM_JSON)).collect());
     let client = builder(&server.url).build().unwrap();
     for (id, _) in cases {
-        client.teams().get(id).unwrap();
+        client.teams().get(id).send().unwrap();
     }
     let requests = server.finish();
     for ((id, path), request) in cases.iter().zip(&requests) {
@@ -365,7 +368,7 @@ fn invalid_arguments_are_refused_before_sending() {
     assert!(matches!(too_many, Error::InvalidArgument { operation_id: "lookup_users", .. }));
     assert!(too_many.to_string().contains("limit is 101, but must be from 1 to 100"), "{too_many}");
     assert!(client.users().lookup().limit(0).send().is_err());
-    assert!(client.teams().get("").unwrap_err().to_string().contains("team_id must not be empty"));
+    assert!(client.teams().get("").send().unwrap_err().to_string().contains("team_id must not be empty"));
     assert!(server.finish().is_empty());
 }
 
@@ -390,18 +393,18 @@ fn no_error_or_debug_output_contains_a_credential() {
         format!("{:?}", builder(&server.url)),
         format!("{:?}", Credentials::new(USERNAME, ACCESS_KEY)),
     ];
-    let unauthorized = client.teams().get("t").unwrap_err();
+    let unauthorized = client.teams().get("t").send().unwrap_err();
     assert!(unauthorized.to_string().contains("check SAUCE_USERNAME and SAUCE_ACCESS_KEY"), "{unauthorized}");
-    let undecodable = client.users().get_access_key("u").unwrap_err();
-    let redirected = client.teams().get("t").unwrap_err();
+    let undecodable = client.users().get_access_key("u").send().unwrap_err();
+    let redirected = client.teams().get("t").send().unwrap_err();
     let body = sauce_accounts::types::UpdateUserRequest::new().with_password(PASSWORD).with_verify_password(PASSWORD);
     outputs.push(format!("{body:?}"));
-    let rejected = client.users().update("u", &body).unwrap_err();
+    let rejected = client.users().update("u", &body).send().unwrap_err();
     match &rejected {
         Error::Api(error) => assert_eq!(error.field_errors["password"], vec!["*** is too common.".to_string()]),
         other => panic!("{other:?}"),
     }
-    let truncated = client.users().update("u", &body).unwrap_err();
+    let truncated = client.users().update("u", &body).send().unwrap_err();
     let refused = refused_get();
     for error in [&unauthorized, &undecodable, &redirected, &rejected, &truncated, &refused] {
         outputs.push(error.to_string());
@@ -434,7 +437,7 @@ fn eight_threads_share_one_client() {
             let client = client.clone();
             scope.spawn(move || {
                 for call in 0..200 {
-                    let team = client.teams().get(format!("t{}", thread * 1000 + call)).unwrap();
+                    let team = client.teams().get(format!("t{}", thread * 1000 + call)).send().unwrap();
                     assert_eq!(team.name, "Team One");
                 }
             });

@@ -1054,44 +1054,53 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     out.listing(page.count, &page.results)
                 }
             }
-            Teams::Get { team_id: team } => out.print(&client.teams().get(team_id(&client, team)?)?),
+            Teams::Get { team_id: team } => out.print(&client.teams().get(team_id(&client, team)?).send()?),
             Teams::Create { name, description, organization, settings } => {
-                let team = client.teams().create(&types::CreateTeamRequest {
-                    name: name.clone(),
-                    description: description.clone(),
-                    organization: organization.clone().map(Into::into),
-                    settings: settings.settings(),
-                })?;
+                let team = client
+                    .teams()
+                    .create(&types::CreateTeamRequest {
+                        name: name.clone(),
+                        description: description.clone(),
+                        organization: organization.clone().map(Into::into),
+                        settings: settings.settings(),
+                    })
+                    .send()?;
                 out.changed(&team, &format!("Created team {} ({}).", team.name, team.id))
             }
             Teams::Replace { team_id: team, name, description, settings } => {
-                let team = client.teams().replace(
-                    team_id(&client, team)?,
-                    &types::ReplaceTeamRequest {
-                        name: name.clone(),
-                        description: description.clone(),
-                        settings: settings.settings(),
-                    },
-                )?;
+                let team = client
+                    .teams()
+                    .replace(
+                        team_id(&client, team)?,
+                        &types::ReplaceTeamRequest {
+                            name: name.clone(),
+                            description: description.clone(),
+                            settings: settings.settings(),
+                        },
+                    )
+                    .send()?;
                 out.changed(&team, &format!("Replaced team {} ({}).", team.name, team.id))
             }
             Teams::Update { team_id: team, name, description, settings } => {
                 let settings = settings.settings();
                 let changed = settings != types::TeamSettings::default();
-                let team = client.teams().update(
-                    team_id(&client, team)?,
-                    &types::UpdateTeamRequest {
-                        name: name.clone(),
-                        description: description.clone(),
-                        settings: changed.then_some(settings),
-                    },
-                )?;
+                let team = client
+                    .teams()
+                    .update(
+                        team_id(&client, team)?,
+                        &types::UpdateTeamRequest {
+                            name: name.clone(),
+                            description: description.clone(),
+                            settings: changed.then_some(settings),
+                        },
+                    )
+                    .send()?;
                 out.changed(&team, &format!("Updated team {} ({}).", team.name, team.id))
             }
             Teams::Delete { team_id: team, confirm: yes } => {
-                let team = client.teams().get(team_id(&client, team)?)?;
+                let team = client.teams().get(team_id(&client, team)?).send()?;
                 confirm(yes, &format!("Delete team {} ({})? Its members lose the membership.", team.name, team.id))?;
-                client.teams().delete(&team.id)?;
+                client.teams().delete(&team.id).send()?;
                 out.done(&format!("Deleted team {} ({}).", team.name, team.id))
             }
             Teams::Members { team_id: team } => {
@@ -1105,7 +1114,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 }
             }
             Teams::ResetKeys { team_id: team, confirm: yes } => {
-                let team = client.teams().get(team_id(&client, team)?)?;
+                let team = client.teams().get(team_id(&client, team)?).send()?;
                 confirm(
                     yes,
                     &format!(
@@ -1113,7 +1122,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         team.name, team.id
                     ),
                 )?;
-                out.print(&client.teams().reset_access_keys(&team.id)?)
+                out.print(&client.teams().reset_access_keys(&team.id).send()?)
             }
         },
         Group::Users(command) => match command {
@@ -1146,49 +1155,58 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     out.listing(page.count, &page.results)
                 }
             }
-            Users::Get { user_id: user } => out.print(&client.users().get(&user_id(&client, user)?)?),
+            Users::Get { user_id: user } => out.print(&client.users().get(&user_id(&client, user)?).send()?),
             Users::Create { username, first_name, last_name, email, role, team, organization, password } => {
                 let password = password.required()?;
                 let team = team.as_deref().map(|team| team_id(&client, team)).transpose()?;
-                let user = client.users().create(&types::CreateUserRequest {
-                    username: username.clone(),
-                    first_name: first_name.clone(),
-                    last_name: last_name.clone(),
-                    email: email.clone(),
-                    password,
-                    organization: organization.clone().map(Into::into),
-                    role: Some((*role).into()),
-                    team: team.map(Into::into),
-                })?;
+                let user = client
+                    .users()
+                    .create(&types::CreateUserRequest {
+                        username: username.clone(),
+                        first_name: first_name.clone(),
+                        last_name: last_name.clone(),
+                        email: email.clone(),
+                        password,
+                        organization: organization.clone().map(Into::into),
+                        role: Some((*role).into()),
+                        team: team.map(Into::into),
+                    })
+                    .send()?;
                 let line = format!("Created user {}, {}, id {}.", label_of(&user), role_name((*role).into()), user.id);
                 out.changed(&user, &line)
             }
             Users::Replace { user_id: user, first_name, last_name, email, password } => {
                 let password = password.required()?;
-                let user = client.users().replace(
-                    &user_id(&client, user)?,
-                    &types::ReplaceUserRequest {
-                        first_name: first_name.clone(),
-                        last_name: last_name.clone(),
-                        email: email.clone(),
-                        verify_password: password.clone(),
-                        password,
-                    },
-                )?;
+                let user = client
+                    .users()
+                    .replace(
+                        &user_id(&client, user)?,
+                        &types::ReplaceUserRequest {
+                            first_name: first_name.clone(),
+                            last_name: last_name.clone(),
+                            email: email.clone(),
+                            verify_password: password.clone(),
+                            password,
+                        },
+                    )
+                    .send()?;
                 out.changed(&user, &format!("Replaced the details of {}.", label_of(&user)))
             }
             Users::Update { user_id: user, first_name, last_name, email, password } => {
                 let password = password.optional()?;
-                let user = client.users().update(
-                    &user_id(&client, user)?,
-                    &types::UpdateUserRequest {
-                        first_name: first_name.clone(),
-                        last_name: last_name.clone(),
-                        email: email.clone(),
-                        verify_password: password.clone(),
-                        password,
-                    },
-                )?;
+                let user = client
+                    .users()
+                    .update(
+                        &user_id(&client, user)?,
+                        &types::UpdateUserRequest {
+                            first_name: first_name.clone(),
+                            last_name: last_name.clone(),
+                            email: email.clone(),
+                            verify_password: password.clone(),
+                            password,
+                        },
+                    )
+                    .send()?;
                 out.changed(&user, &format!("Updated {}.", label_of(&user)))
             }
             Users::Teams { user_id: user } => {
@@ -1204,44 +1222,46 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             Users::SetTeams { user_id: user, teams } => {
                 let id = user_id(&client, user)?;
                 let ids = teams.iter().map(|team| team_id(&client, team).map(Into::into)).collect::<Result<_, _>>()?;
-                client.users().set_teams(&id, &types::SetUserTeamsRequest { teams: ids })?;
+                client.users().set_teams(&id, &types::SetUserTeamsRequest { teams: ids }).send()?;
                 out.done(&format!("{user} now belongs to {}.", teams.join(", ")))
             }
-            Users::ActiveTeam => out.print(&client.users().get_active_team()?),
-            Users::Me => out.print(&client.users().get_current()?),
+            Users::ActiveTeam => out.print(&client.users().get_active_team().send()?),
+            Users::Me => out.print(&client.users().get_current().send()?),
             Users::MakeAdmin { user_id: user } => {
-                let user = client.users().set_admin(&user_id(&client, user)?)?;
+                let user = client.users().set_admin(&user_id(&client, user)?).send()?;
                 out.changed(&user, &format!("{} is now an organization admin.", label_of(&user)))
             }
             Users::MakeTeamAdmin { user_id: user } => {
-                let user = client.users().set_team_admin(&user_id(&client, user)?)?;
+                let user = client.users().set_team_admin(&user_id(&client, user)?).send()?;
                 out.changed(&user, &format!("{} is now a team admin.", label_of(&user)))
             }
             Users::MakeMember { user_id: user } => {
-                let user = client.users().set_member(&user_id(&client, user)?)?;
+                let user = client.users().set_member(&user_id(&client, user)?).send()?;
                 out.changed(&user, &format!("{} is now a member.", label_of(&user)))
             }
             Users::Activate { user_id: user } => {
-                let user = client.users().activate(&user_id(&client, user)?)?;
+                let user = client.users().activate(&user_id(&client, user)?).send()?;
                 out.changed(&user, &format!("Activated {}.", label_of(&user)))
             }
             Users::Deactivate { user_id: user, confirm: yes } => {
                 let id = user_id(&client, user)?;
-                let label = label_of(&client.users().get(&id)?);
+                let label = label_of(&client.users().get(&id).send()?);
                 confirm(yes, &format!("Deactivate user {label}? They lose all access until reactivated."))?;
-                let user = client.users().deactivate(&id)?;
+                let user = client.users().deactivate(&id).send()?;
                 out.changed(&user, &format!("Deactivated {}.", label_of(&user)))
             }
-            Users::AccessKey { user_id: user } => out.print(&client.users().get_access_key(&user_id(&client, user)?)?),
+            Users::AccessKey { user_id: user } => {
+                out.print(&client.users().get_access_key(&user_id(&client, user)?).send()?)
+            }
             Users::ResetKey { user_id: user, confirm: yes } => {
                 let id = user_id(&client, user)?;
-                let label = label_of(&client.users().get(&id)?);
+                let label = label_of(&client.users().get(&id).send()?);
                 confirm(yes, &format!("Reset the access key of user {label}? The current key stops working."))?;
-                let key = client.users().reset_access_key(&id)?;
+                let key = client.users().reset_access_key(&id).send()?;
                 out.changed(&key, &format!("New access key for {label}: {}", key.access_key.expose()))
             }
             Users::Permissions { user_id: user } => {
-                out.print(&client.users().get_permissions(&user_id(&client, user)?)?)
+                out.print(&client.users().get_permissions(&user_id(&client, user)?).send()?)
             }
         },
         Group::Membership(Membership::Create { user, team, organization }) => {
@@ -1249,31 +1269,37 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             let id = user_id(&client, user)?;
             let team_uuid = team_id(&client, team)?;
             #[allow(deprecated)]
-            let membership = client.membership().create(&types::MembershipRequest {
-                user: id.into(),
-                team: team_uuid.into(),
-                organization: organization.clone().map(Into::into),
-            })?;
+            let membership = client
+                .membership()
+                .create(&types::MembershipRequest {
+                    user: id.into(),
+                    team: team_uuid.into(),
+                    organization: organization.clone().map(Into::into),
+                })
+                .send()?;
             out.changed(&membership, &format!("{user} is now a member of team {team} only."))
         }
         Group::Organizations(Organizations::List) => {
-            let page = client.organizations().lookup()?;
+            let page = client.organizations().lookup().send()?;
             out.listing(page.count, &page.results)
         }
         Group::Classic(command) => match command {
-            Classic::GetUser { username } => out.print(&client.classic().get_user(username)?),
+            Classic::GetUser { username } => out.print(&client.classic().get_user(username).send()?),
             Classic::CreateSubaccount { parent, username, name, email, concurrency, password } => {
                 let password = password.required()?;
-                let created = client.classic().create_subaccount(
-                    parent,
-                    &types::CreateSubaccountRequest {
-                        username: username.clone(),
-                        name: name.clone(),
-                        email: email.clone(),
-                        concurrency: concurrency.map(Into::into),
-                        password,
-                    },
-                )?;
+                let created = client
+                    .classic()
+                    .create_subaccount(
+                        parent,
+                        &types::CreateSubaccountRequest {
+                            username: username.clone(),
+                            name: name.clone(),
+                            email: email.clone(),
+                            concurrency: concurrency.map(Into::into),
+                            password,
+                        },
+                    )
+                    .send()?;
                 out.changed(&created, &format!("Created subaccount {username} under {parent}."))
             }
             Classic::ListSubaccounts { username, from, limit } => {
@@ -1281,7 +1307,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 let users = if all { collect(request.iter())? } else { request.send()?.users };
                 out.listing(users.len() as u64, &users)
             }
-            Classic::SubaccountInfo { username } => out.print(&client.classic().get_subaccounts(username)?),
+            Classic::SubaccountInfo { username } => out.print(&client.classic().get_subaccounts(username).send()?),
             Classic::Siblings { username, page, per_page } => {
                 let request =
                     with_optional!(client.classic().list_siblings(username), page = page, per_page = per_page);
@@ -1290,11 +1316,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             }
             Classic::ChangeKey { username, confirm: yes } => {
                 confirm(yes, &format!("Give {username} a new access key? The current key stops working."))?;
-                let user = client.classic().change_access_key(username)?;
+                let user = client.classic().change_access_key(username).send()?;
                 let key = user.access_key.as_ref().map_or("(not shown by the service)", |key| key.expose());
                 out.changed(&user, &format!("New access key for {username}: {key}"))
             }
-            Classic::Concurrency { username } => out.print(&client.classic().get_concurrency(username)?),
+            Classic::Concurrency { username } => out.print(&client.classic().get_concurrency(username).send()?),
             Classic::Activity { username, level, period } => {
                 let request = with_optional!(
                     client.classic().get_activity(username),
@@ -1308,7 +1334,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     _ => out.print(&answer),
                 }
             }
-            Classic::Usage { username } => out.print(&client.classic().get_usage(username)?),
+            Classic::Usage { username } => out.print(&client.classic().get_usage(username).send()?),
             Classic::OrgActivity { period } => {
                 let request = with_optional!(
                     client.classic().get_organization_activity(),
@@ -1339,7 +1365,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 out.by_key(&answer, Some(&answer.0), "USER")
             }
         },
-        Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device()?),
+        Group::Concurrency(Concurrency::RealDevices) => out.print(&client.concurrency().get_real_device().send()?),
         Group::ServiceAccounts(command) => match command {
             ServiceAccounts::List { id, username, teams, page } => {
                 let request = with_optional!(
@@ -1358,12 +1384,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                     out.listing(page.count, &page.results)
                 }
             }
-            ServiceAccounts::Get { uuid } => out.print(&client.service_accounts().get(uuid)?),
+            ServiceAccounts::Get { uuid } => out.print(&client.service_accounts().get(uuid).send()?),
             ServiceAccounts::Create { name, team } => {
-                let created = client.service_accounts().create(&types::CreateServiceAccountRequest {
-                    name: name.clone(),
-                    team_uuid: team_id(&client, team)?.into(),
-                })?;
+                let created = client
+                    .service_accounts()
+                    .create(&types::CreateServiceAccountRequest {
+                        name: name.clone(),
+                        team_uuid: team_id(&client, team)?.into(),
+                    })
+                    .send()?;
                 let line = format!(
                     "Created service account {} ({}); its access key: {}",
                     created.username,
@@ -1375,20 +1404,21 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             ServiceAccounts::Update { uuid, name } => {
                 let account = client
                     .service_accounts()
-                    .update(uuid, &types::UpdateServiceAccountRequest { name: name.clone() })?;
+                    .update(uuid, &types::UpdateServiceAccountRequest { name: name.clone() })
+                    .send()?;
                 out.changed(&account, &format!("Renamed service account {} to {name:?}.", account.username))
             }
             ServiceAccounts::Delete { uuid, confirm: yes } => {
-                let account = client.service_accounts().get(uuid)?;
+                let account = client.service_accounts().get(uuid).send()?;
                 confirm(
                     yes,
                     &format!("Delete service account {} ({})? Its key stops working.", account.username, account.id),
                 )?;
-                client.service_accounts().delete(uuid)?;
+                client.service_accounts().delete(uuid).send()?;
                 out.done(&format!("Deleted service account {} ({}).", account.username, account.id))
             }
             ServiceAccounts::ResetKey { uuid, confirm: yes } => {
-                let account = client.service_accounts().get(uuid)?;
+                let account = client.service_accounts().get(uuid).send()?;
                 confirm(
                     yes,
                     &format!(
@@ -1396,7 +1426,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                         account.username
                     ),
                 )?;
-                let key = client.service_accounts().reset_access_key(uuid)?;
+                let key = client.service_accounts().reset_access_key(uuid).send()?;
                 out.changed(&key, &format!("New access key for {}: {}", account.username, key.access_key.expose()))
             }
         },

@@ -26,7 +26,7 @@ fn masked(key: &Secret) -> String {
 }
 
 fn read_only_steps(client: &Client) -> Result<(), Error> {
-    let organizations = client.organizations().lookup()?;
+    let organizations = client.organizations().lookup().send()?;
     for organization in &organizations.results {
         println!(
             "1. Organization {} ({}), {} VMs in all",
@@ -56,26 +56,32 @@ fn sandbox_tour() -> Result<(), Error> {
     println!("Started the Accounts API sandbox at {} (nothing leaves this machine).\n", sandbox.url());
     let client = sandbox.client()?;
     read_only_steps(&client)?;
-    let team = client.teams().create(
-        &CreateTeamRequest::new("Release Guild", TeamSettings::new().with_virtual_machines(4).with_real_devices(1))
-            .with_description("Owns the release pipeline"),
-    )?;
+    let team = client
+        .teams()
+        .create(
+            &CreateTeamRequest::new("Release Guild", TeamSettings::new().with_virtual_machines(4).with_real_devices(1))
+                .with_description("Owns the release pipeline"),
+        )
+        .send()?;
     println!("3. Created team {} ({}) with 4 VMs and 1 device", team.name, team.id);
 
-    let user = client.users().create(
-        &CreateUserRequest::new(
-            "lin.release@acme.example",
-            "Lin",
-            "Release",
-            Secret::new("Tour-Passw0rd!"),
-            "lin.release",
+    let user = client
+        .users()
+        .create(
+            &CreateUserRequest::new(
+                "lin.release@acme.example",
+                "Lin",
+                "Release",
+                Secret::new("Tour-Passw0rd!"),
+                "lin.release",
+            )
+            .with_role(RoleId::Member)
+            .with_team(team.id.clone()),
         )
-        .with_role(RoleId::Member)
-        .with_team(team.id.clone()),
-    )?;
+        .send()?;
     println!("4. Created user {} ({}) as a {} of {}", user.username, user.id, user.roles[0].role, team.name);
 
-    let promoted = client.users().set_team_admin(&user.id)?;
+    let promoted = client.users().set_team_admin(&user.id).send()?;
     println!(
         "5. Promoted {}: team admin = {:?}, roles = {}",
         promoted.username,
@@ -96,10 +102,11 @@ fn sandbox_tour() -> Result<(), Error> {
         usernames[usernames.len() - 1]
     );
 
-    let old_key = client.users().get_access_key(&user.id)?.access_key;
-    let new_key = client.users().reset_access_key(&user.id)?.access_key;
+    let old_key = client.users().get_access_key(&user.id).send()?.access_key;
+    let new_key = client.users().reset_access_key(&user.id).send()?.access_key;
     let old_client = sandbox.client_for(sauce_accounts::Credentials::new(&user.username, old_key.clone()))?;
-    let old_key_refused = old_client.users().get_active_team().err().is_some_and(|error| error.is_unauthorized());
+    let old_key_refused =
+        old_client.users().get_active_team().send().err().is_some_and(|error| error.is_unauthorized());
     println!(
         "7. Rotated {}'s access key {} → {}; the old key is refused: {old_key_refused}",
         user.username,
@@ -107,11 +114,11 @@ fn sandbox_tour() -> Result<(), Error> {
         masked(&new_key)
     );
 
-    let deactivated = client.users().deactivate(&user.id)?;
+    let deactivated = client.users().deactivate(&user.id).send()?;
     println!("8. Deactivated {}: active = {:?}", deactivated.username, deactivated.is_active.unwrap_or(true));
 
-    client.teams().delete(&team.id)?;
-    let gone = client.teams().get(&team.id).err().is_some_and(|error| error.is_not_found());
+    client.teams().delete(&team.id).send()?;
+    let gone = client.teams().get(&team.id).send().err().is_some_and(|error| error.is_not_found());
     let remaining = client.users().get_teams(&user.id).send()?.count;
     println!("9. Deleted team {}: gone = {gone}, {} now belongs to {remaining} teams", team.name, user.username);
     println!("\nTour complete. Point the same code at a real region with Client::from_env().");
@@ -124,7 +131,7 @@ fn live_tour() -> Result<(), Error> {
     read_only_steps(&client)?;
     let first_page = client.users().lookup().limit(5).send()?;
     println!("3. {} users in the organization; the first page holds {}", first_page.count, first_page.results.len());
-    let concurrency = client.classic().get_concurrency(client.username())?;
+    let concurrency = client.classic().get_concurrency(client.username()).send()?;
     if let Some(organization) = concurrency.concurrency.organization {
         let allowed = organization.allowed.unwrap_or_default();
         println!(

@@ -6,6 +6,7 @@
 //!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
 //! - `bench-build [--keep]`: measures the build cost against progenitor's async client;
 //! - `bench-peers`: measures this client against the official Node client and two Python ones;
+//! - `public-api [--check]`: writes the public API's picture to `public-api.txt`;
 //! - `python-client`: checks that the Python client generated from the spec parses every live
 //!   and sandbox answer.
 
@@ -14,6 +15,9 @@ mod bench_peers;
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 mod docs;
+#[cfg(test)]
+mod generated_checks;
+mod public_api;
 mod python_client;
 #[path = "../../benches/support/report.rs"]
 mod report;
@@ -38,6 +42,8 @@ verbs:
   bench-peers                     install the official Node client, Python requests and a Python
                                   client generated from the spec (pinned, under target/peers) and
                                   measure them against this crate; write the peers table
+  public-api [--check]            write the public API (every public signature, generated code
+                                  included) to public-api.txt; --check compares instead
   python-client                   generate the Python client from the spec (openapi-python-client,
                                   pinned, under target/peers) and check that it parses every live
                                   answer and the sandbox's answer to every operation
@@ -53,6 +59,9 @@ fn main() -> ExitCode {
             bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep"), runs).map(|()| ExitCode::SUCCESS)
         }
         Some("bench-peers") => bench_peers::bench_peers(&root()).map(|()| ExitCode::SUCCESS),
+        Some("public-api") => {
+            public_api::public_api(&root(), args[1..].iter().any(|arg| arg == "--check")).map(|()| ExitCode::SUCCESS)
+        }
         Some("python-client") => python_client::python_client(&root()).map(|()| ExitCode::SUCCESS),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
