@@ -315,6 +315,10 @@ fn emit_setter(param: &Param) -> TokenStream {
             let target = type_path(name);
             (quote! { impl Into<#target> }, quote! { value.into() })
         }
+        ParamKind::List(name) | ParamKind::Repeated(name) if super::types::ID_TYPES.contains(&name.as_str()) => {
+            let item = type_path(name);
+            (quote! { impl crate::IntoIds<#item> }, quote! { crate::IntoIds::into_ids(value) })
+        }
         ParamKind::List(name) | ParamKind::Repeated(name) => {
             let item = type_path(name);
             (

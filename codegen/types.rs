@@ -41,6 +41,10 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ServiceAccountName", "::std::string::String", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
 ];
 
+/// The replacements that are identifiers (`crate::ids`): a query filter that lists them takes
+/// anything `crate::IntoIds` accepts (one id, several, or strings).
+pub const ID_TYPES: &[&str] = &["UserId", "TeamId", "OrganizationId", "ServiceAccountId"];
+
 pub fn generate(spec: &OpenAPI) -> Result<TokenStream, String> {
     let mut settings = default_settings();
     settings.with_derive("PartialEq".into());

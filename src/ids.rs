@@ -145,7 +145,77 @@ macro_rules! id_type {
                 *self == other.0
             }
         }
+
+        impl IntoIds<$name> for $name {
+            fn into_ids(self) -> Vec<$name> {
+                vec![self]
+            }
+        }
+
+        impl IntoIds<$name> for &$name {
+            fn into_ids(self) -> Vec<$name> {
+                vec![self.clone()]
+            }
+        }
     };
+}
+
+/// One identifier or several, for a filter that takes a list of them: `.teams(&team.id)`,
+/// `.teams([&web.id, &mobile.id])`, `.teams(vec![id])`, or a string (`.teams("80d6…")`).
+/// The filter sends them comma-separated, as the API reads such lists.
+///
+/// ```no_run
+/// # fn main() -> Result<(), sauce_accounts::Error> {
+/// let client = sauce_accounts::Client::from_env()?;
+/// let web = client.teams().lookup().name("Web").send()?.results.remove(0);
+/// let members = client.users().lookup().teams(&web.id).send()?;
+/// let mobile = client.teams().lookup().name("Mobile").send()?.results.remove(0);
+/// let both = client.users().lookup().teams([&web.id, &mobile.id]).send()?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait IntoIds<T> {
+    /// The identifiers, in the order given.
+    fn into_ids(self) -> Vec<T>;
+}
+
+impl<T: for<'a> From<&'a str>> IntoIds<T> for &str {
+    fn into_ids(self) -> Vec<T> {
+        vec![T::from(self)]
+    }
+}
+
+impl<T: From<String>> IntoIds<T> for String {
+    fn into_ids(self) -> Vec<T> {
+        vec![T::from(self)]
+    }
+}
+
+impl<T: for<'a> From<&'a String>> IntoIds<T> for &String {
+    fn into_ids(self) -> Vec<T> {
+        vec![T::from(self)]
+    }
+}
+
+impl<T, Item: Into<T>> IntoIds<T> for Vec<Item> {
+    fn into_ids(self) -> Vec<T> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<T, Item: Into<T>, const N: usize> IntoIds<T> for [Item; N] {
+    fn into_ids(self) -> Vec<T> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<'a, T, Item> IntoIds<T> for &'a [Item]
+where
+    &'a Item: Into<T>,
+{
+    fn into_ids(self) -> Vec<T> {
+        self.iter().map(Into::into).collect()
+    }
 }
 
 id_type! {

@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs` on nightly: mark what each cargo feature brings
+// ("Available on crate feature sandbox only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod call;
@@ -32,7 +35,7 @@ pub use error::{
     ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };
 pub use extras::DayActivity;
-pub use ids::{OrganizationId, ServiceAccountId, TeamId, UserId};
+pub use ids::{IntoIds, OrganizationId, ServiceAccountId, TeamId, UserId};
 pub use pagination::{DEFAULT_MAX_PAGES, PageStyle, Paginator};
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use region::{Region, UnknownRegion};

@@ -38,3 +38,32 @@ fn a_builders_debug_shows_no_credential() {
     assert!(!shown.contains("Sekr1t-Passw0rd!"), "{shown}");
     assert!(!shown.contains(&access_key), "{shown}");
 }
+
+/// README: "an id filter takes one id or several … or strings".
+#[test]
+fn id_filters_take_one_id_several_or_strings() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let mut teams = client.teams().lookup().send().unwrap().results;
+    teams.sort_by_key(|team| std::cmp::Reverse(team.user_count.unwrap_or(0)));
+    let (first, second) = (&teams[0], &teams[1]);
+    let members_of = |ids: Vec<sauce_accounts::TeamId>| {
+        let mut names: Vec<String> =
+            client.users().lookup().teams(ids).iter().map(|user| user.unwrap().username).collect();
+        names.sort();
+        names
+    };
+    let one = client.users().lookup().teams(&first.id).send().unwrap();
+    assert!(one.count > 0, "the seed's teams have members");
+    let mut one_names: Vec<String> = one.results.iter().map(|user| user.username.clone()).collect();
+    one_names.sort();
+    assert_eq!(one_names, members_of(vec![first.id.clone()]));
+    let by_string = client.users().lookup().teams(first.id.as_str()).send().unwrap();
+    assert_eq!(by_string.count, one.count);
+    let both = client.users().lookup().teams([&first.id, &second.id]).send().unwrap();
+    assert!(both.count >= one.count);
+    let user = &one.results[0];
+    let by_id = client.users().lookup().id(&user.id).send().unwrap();
+    assert_eq!(by_id.count, 1);
+    assert_eq!(client.teams().lookup().id([&first.id]).send().unwrap().count, 1);
+}

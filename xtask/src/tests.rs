@@ -450,6 +450,25 @@ components:
           oneOf:
             - type: string
             - $ref: '#/components/schemas/Limited'
+    Shade:
+      type: string
+      nullable: true
+      enum: [light, dark]
+    Loose:
+      description: No type, only properties.
+      properties:
+        a: {type: string}
+      additionalProperties: false
+    Open:
+      type: object
+      additionalProperties: true
+      properties:
+        mood: {$ref: '#/components/schemas/Shade'}
+    AnyOrNothing:
+      nullable: true
+      anyOf:
+        - type: integer
+        - type: string
     Pet:
       type: object
       required: [kind]
