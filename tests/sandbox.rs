@@ -251,8 +251,11 @@ fn the_client_drives_every_operation() {
     client.teams().delete(&team.id).send().unwrap();
     mark("delete_team");
 
-    let not_driven: Vec<&str> =
-        sauce_accounts::operations::ALL.iter().map(|operation| operation.id).filter(|id| !driven.contains(*id)).collect();
+    let not_driven: Vec<&str> = sauce_accounts::operations::ALL
+        .iter()
+        .map(|operation| operation.id)
+        .filter(|id| !driven.contains(*id))
+        .collect();
     assert!(
         not_driven.is_empty(),
         "operations this end-to-end test does not drive: {not_driven:?}; add a step and `mark(\"…\")` for each in \

@@ -6,10 +6,13 @@
 //!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
 //! - `bench-build [--keep]`: measures the build cost against progenitor's async client;
 //! - `bench-peers`: measures this client against the official Node client and two Python ones;
+//! - `add-operation-check`: adds a throwaway operation to a copy of the checkout and checks that
+//!   the compiler names every place that must handle it;
 //! - `public-api [--check]`: writes the public API's picture to `public-api.txt`;
 //! - `python-client`: checks that the Python client generated from the spec parses every live
 //!   and sandbox answer.
 
+mod add_operation;
 mod bench_build;
 mod bench_peers;
 #[path = "../../codegen/mod.rs"]
@@ -42,6 +45,8 @@ verbs:
   bench-peers                     install the official Node client, Python requests and a Python
                                   client generated from the spec (pinned, under target/peers) and
                                   measure them against this crate; write the peers table
+  add-operation-check             add a throwaway operation to a copy of the checkout's spec and
+                                  check that the build names every place to edit
   public-api [--check]            write the public API (every public signature, generated code
                                   included) to public-api.txt; --check compares instead
   python-client                   generate the Python client from the spec (openapi-python-client,
@@ -59,6 +64,7 @@ fn main() -> ExitCode {
             bench_build::bench_build(args[1..].iter().any(|arg| arg == "--keep"), runs).map(|()| ExitCode::SUCCESS)
         }
         Some("bench-peers") => bench_peers::bench_peers(&root()).map(|()| ExitCode::SUCCESS),
+        Some("add-operation-check") => add_operation::add_operation_check(&root()).map(|()| ExitCode::SUCCESS),
         Some("public-api") => {
             public_api::public_api(&root(), args[1..].iter().any(|arg| arg == "--check")).map(|()| ExitCode::SUCCESS)
         }
