@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::{BASE_URL_VAR, REGION_VAR, non_blank};
-use crate::rate_limit::{Limiter, RateLimit, RateLimitStatus};
+use crate::rate_limit::{FARTHEST, Limiter, RateLimit, RateLimitStatus};
 use crate::retry::RetryPolicy;
 use crate::{Credentials, Error, Region};
 
@@ -259,15 +259,17 @@ impl ClientBuilder {
         self
     }
 
-    /// The overall time one attempt may take, from connecting to the end of the body.
+    /// The overall time one attempt may take, from connecting to the end of the body. Any
+    /// length is accepted: longer than a hundred years (`Duration::MAX`) counts as a hundred
+    /// years.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(FARTHEST);
         self
     }
 
-    /// The time connecting may take.
+    /// The time connecting may take (at most a hundred years, like [`ClientBuilder::timeout`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = timeout.min(FARTHEST);
         self
     }
 

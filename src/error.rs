@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use crate::redact::{MESSAGE_LIMIT, capped};
 
 /// Everything that can go wrong with a call. Match on the variant, or use the helpers
 /// ([`Error::status`], [`Error::is_not_found`], [`Error::is_retryable`] …).
@@ -33,6 +35,46 @@ pub enum Error {
     /// ignored, a page came back empty before the announced count, or the page bound was hit).
     /// The items yielded before it are real; the listing is incomplete.
     Pagination(Box<PaginationError>),
+    /// The call was not sent: the client's rate limiter holds calls (after a 429, or because
+    /// the service said the budget is spent) longer than this call may wait — longer than
+    /// [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after) or than what is
+    /// left of its [`RetryPolicy::deadline`](crate::RetryPolicy::deadline). It says until when.
+    RateLimited(Box<RateLimitedError>),
+}
+
+/// A call the client's own rate limiter refused to start, because waiting for its turn would
+/// take longer than the call may wait. Nothing was sent.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RateLimitedError {
+    /// The call that was not sent.
+    pub operation: Operation,
+    /// The earliest time a call may start (also in
+    /// [`Client::rate_limit_status`](crate::Client::rate_limit_status) when the service
+    /// imposed it).
+    pub until: SystemTime,
+    /// How long this call would have had to wait.
+    pub wait: Duration,
+    /// The longest this call could wait: `max_retry_after`, or less when the deadline was nearer.
+    pub allowed: Duration,
+    /// Why calls are held.
+    pub reason: RateLimitReason,
+}
+
+/// Why the client's rate limiter holds calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitReason {
+    /// The service answered 429 with a `Retry-After`.
+    RetryAfter,
+    /// The service's `X-Ratelimit-Remaining` said the budget is spent until
+    /// `X-Ratelimit-Reset`.
+    BudgetSpent,
+    /// The service's `X-Ratelimit-Remaining` said the budget is nearly spent, so what is left
+    /// is spread until `X-Ratelimit-Reset`.
+    BudgetLow,
+    /// The client's own [`RateLimit`](crate::RateLimit) is used up for now.
+    ClientBudget,
 }
 
 /// Why a paginated listing was stopped before its end.
@@ -193,6 +235,7 @@ impl Error {
             Error::Decode(error) => Some(error.operation.id),
             Error::InvalidArgument { operation_id, .. } => Some(operation_id),
             Error::Pagination(error) => Some(error.operation_id),
+            Error::RateLimited(error) => Some(error.operation.id),
             Error::Config(_) => None,
         }
     }
@@ -210,9 +253,11 @@ impl Error {
     /// Whether sending the same request again is safe and may succeed: rate limiting, gateway
     /// errors, connection failures and timeouts, but never a write (POST, PATCH) that may
     /// already have reached the server: sending it again could do it twice. (The client
-    /// already retries what is safe to retry.)
+    /// already retries what is safe to retry.) A call the client's own rate limiter refused
+    /// ([`Error::RateLimited`]) was not sent, and may be made again after its `until`.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::RateLimited(_) => true,
             Error::Api(error) => RETRYABLE_STATUSES.contains(&error.status),
             Error::Transport(error) => {
                 matches!(error.kind, TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io)
@@ -250,6 +295,7 @@ impl fmt::Display for Error {
             }
             Error::Config(message) => write!(f, "configuration error: {message}"),
             Error::Pagination(error) => error.fmt(f),
+            Error::RateLimited(error) => error.fmt(f),
         }
     }
 }
@@ -268,6 +314,7 @@ impl fmt::Debug for Error {
             }
             Error::Config(message) => f.debug_tuple("Config").field(message).finish(),
             Error::Pagination(error) => f.debug_tuple("Pagination").field(error).finish(),
+            Error::RateLimited(error) => f.debug_tuple("RateLimited").field(error).finish(),
         }
     }
 }
@@ -285,6 +332,29 @@ impl std::error::Error for Error {
 
 impl std::error::Error for ApiError {}
 impl std::error::Error for PaginationError {}
+impl std::error::Error for RateLimitedError {}
+
+impl fmt::Display for RateLimitedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.reason {
+            RateLimitReason::RetryAfter => "the service answered 429 and asked to wait",
+            RateLimitReason::BudgetSpent => "the service said the request budget is spent until its reset",
+            RateLimitReason::BudgetLow => {
+                "the service said the request budget is nearly spent, so calls are spaced out"
+            }
+            RateLimitReason::ClientBudget => "the client's own rate limit is used up for now",
+        };
+        write!(
+            f,
+            "{} not sent: {why}; the next call may start at {} ({} s from now), later than this call may wait ({} ms) \
+             — retry after then, or allow longer waits with RetryPolicy::max_retry_after and RetryPolicy::deadline",
+            self.operation,
+            httpdate::fmt_http_date(self.until),
+            self.wait.as_secs_f64().ceil(),
+            self.allowed.as_millis()
+        )
+    }
+}
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
@@ -329,7 +399,8 @@ impl fmt::Display for ApiError {
         messages.extend(self.non_field_errors.iter().cloned());
         messages.extend(self.field_errors.iter().map(|(field, errors)| format!("{field}: {}", errors.join(" "))));
         if !messages.is_empty() {
-            write!(f, ": {}", messages.join("; "))?;
+            // However many fields a server lists, the message stays readable.
+            write!(f, ": {}", capped(messages.join("; "), 4 * MESSAGE_LIMIT))?;
         } else if !self.body_snippet.is_empty() {
             write!(f, ": {}", self.body_snippet.trim())?;
         }
@@ -396,6 +467,9 @@ impl fmt::Display for TransportError {
             TransportErrorKind::BodyTooLarge { .. } => {
                 ("received a body over the size limit", "raise ClientBuilder::max_body_size if this is expected")
             }
+            TransportErrorKind::Protocol if !self.request_may_have_been_sent => {
+                ("could not form a valid HTTP request", "check the base URL and the values passed")
+            }
             TransportErrorKind::Protocol => {
                 ("received an invalid HTTP answer", "check the base URL points at the Sauce Labs API")
             }
@@ -432,264 +506,5 @@ impl fmt::Display for DecodeError {
             write!(f, " — a proxy or gateway may have answered instead of the API")?;
         }
         Ok(())
-    }
-}
-
-/// Whether a field's value is a credential, whatever the spelling: `access_key`,
-/// `accessKey`, `password`, `verify_password`, `new_password`, `secret`, `api_token` …
-pub(crate) fn is_secret_field(name: &str) -> bool {
-    let folded: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
-    ["accesskey", "password", "secret", "token", "apikey", "authorization"].iter().any(|word| folded.contains(word))
-}
-
-/// Everything that must never appear in what a call reports: the credentials it sent (the
-/// access key, the `Authorization` value and its base64 part, any password in the request
-/// body) and every credential-named value in the answer it got. Each is matched as written
-/// and as it looks inside a JSON string, so an escaped `"` or `\` cannot hide it.
-#[derive(Clone, Default)]
-pub(crate) struct Redactor {
-    secrets: Vec<String>,
-}
-
-impl fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Redactor({} secrets)", self.secrets.len())
-    }
-}
-
-impl Redactor {
-    /// The secrets of a call: the access key, the `Authorization` header value and any
-    /// credential-named string in the JSON request body.
-    pub(crate) fn for_call(access_key: &str, authorization: &str, request_body: Option<&[u8]>) -> Redactor {
-        let mut redactor = Redactor::default();
-        redactor.add(access_key);
-        redactor.add(authorization);
-        if let Some(encoded) = authorization.strip_prefix("Basic ") {
-            redactor.add(encoded.trim());
-        }
-        if let Some(body) = request_body {
-            redactor.add_body_secrets(body);
-        }
-        redactor
-    }
-
-    /// Adds one secret (and its JSON-escaped form).
-    pub(crate) fn add(&mut self, secret: &str) {
-        // Very short values would redact ordinary text; no real credential is this short.
-        if secret.chars().count() < 4 {
-            return;
-        }
-        let escaped = serde_json::to_string(secret).expect("strings encode");
-        let escaped = &escaped[1..escaped.len() - 1];
-        for form in [secret, escaped] {
-            if !self.secrets.iter().any(|known| known == form) {
-                self.secrets.push(form.to_string());
-            }
-        }
-        // Longest first, so a secret that contains another is replaced whole.
-        self.secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-    }
-
-    /// Adds the value of every credential-named field in a body: as JSON at any depth, or,
-    /// for a body that is not JSON (cut off, HTML), wherever `"field": "value"` can be read.
-    pub(crate) fn add_body_secrets(&mut self, body: &[u8]) {
-        match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(value) => self.add_value_secrets(&value, false),
-            Err(_) => {
-                let text = String::from_utf8_lossy(body);
-                for value in quoted_secret_values(&text) {
-                    self.add(&value);
-                }
-            }
-        }
-    }
-
-    fn add_value_secrets(&mut self, value: &serde_json::Value, secret: bool) {
-        match value {
-            serde_json::Value::String(text) if secret => self.add(text),
-            serde_json::Value::Object(fields) => {
-                for (name, field) in fields {
-                    // Only strings directly under a credential name: a list under `password`
-                    // holds validation messages, which are kept.
-                    let field_is_secret = is_secret_field(name) && field.is_string();
-                    self.add_value_secrets(field, field_is_secret);
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|item| self.add_value_secrets(item, false)),
-            _ => {}
-        }
-    }
-
-    /// `text` with every secret replaced by `***`.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_string(), |text, secret| text.replace(secret.as_str(), "***"))
-    }
-
-    /// The start of a body for an error message: lossy UTF-8, the string value of every
-    /// credential-named field and every known secret replaced with `***`, at most
-    /// [`SNIPPET_LIMIT`] bytes. Validation messages about credential fields (lists of text)
-    /// are kept.
-    pub(crate) fn snippet(&self, body: &[u8]) -> String {
-        let mut text = match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(mut value) => {
-                self.redact_value(&mut value);
-                value.to_string()
-            }
-            // Not JSON (an HTML page, a truncated body): redact what can be recognised in text.
-            Err(_) => redact_quoted_secret_values(&String::from_utf8_lossy(body)),
-        };
-        text = self.redact(&text);
-        if text.len() > SNIPPET_LIMIT {
-            let mut end = SNIPPET_LIMIT;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-            text.push('…');
-        }
-        text
-    }
-
-    /// Redacts inside every string of a JSON value, before it is encoded again: the encoded
-    /// form would escape characters the plain secret does not.
-    fn redact_value(&self, value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(fields) => {
-                for (name, field) in fields.iter_mut() {
-                    if is_secret_field(name) && field.is_string() {
-                        *field = serde_json::Value::String("***".into());
-                    } else {
-                        self.redact_value(field);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|item| self.redact_value(item)),
-            serde_json::Value::String(text) => *text = self.redact(text),
-            _ => {}
-        }
-    }
-}
-
-/// The raw values of every `"field": "value"` with a credential name in `text`, also when
-/// the value is cut off by the end of the text.
-fn quoted_secret_values(text: &str) -> Vec<String> {
-    quoted_values(text).into_iter().map(|(_, value)| text[value].to_string()).collect()
-}
-
-/// `text` with the value of every `"field": "value"` with a credential name replaced by `***`.
-fn redact_quoted_secret_values(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (_, value) in quoted_values(text) {
-        out.push_str(&text[last..value.start]);
-        out.push_str("***");
-        last = value.end;
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
-/// The byte ranges of `"name"` and of its string value, for each credential-named field.
-fn quoted_values(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
-    let mut found = Vec::new();
-    let mut position = 0;
-    while let Some(open) = text[position..].find('"').map(|index| position + index) {
-        let Some(close) = text[open + 1..].find('"').map(|index| open + 1 + index) else { break };
-        let name = open + 1..close;
-        position = close + 1;
-        if !is_secret_field(&text[name.clone()]) {
-            continue;
-        }
-        let rest = &text[position..];
-        let Some(after_colon) = rest.trim_start().strip_prefix(':') else { continue };
-        let Some(inner) = after_colon.trim_start().strip_prefix('"') else { continue };
-        let start = text.len() - inner.len();
-        let mut end = text.len();
-        let mut escaped = false;
-        for (index, c) in inner.char_indices() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => {
-                    end = start + index;
-                    break;
-                }
-                _ => escaped = false,
-            }
-        }
-        found.push((name, start..end));
-        position = (end + 1).min(text.len());
-    }
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn snippet(body: &[u8]) -> String {
-        Redactor::default().snippet(body)
-    }
-
-    #[test]
-    fn snippets_redact_credentials_even_when_cut_off() {
-        let body = br#"{"id": "1", "access_key": "abc-123", "password":"p\"w", "tail": "x", "access_key": "trunc"#;
-        let text = snippet(body);
-        assert!(!text.contains("abc-123") && !text.contains("p\\\"w") && !text.contains("trunc"), "{text}");
-        assert!(text.contains(r#""tail": "x""#), "{text}");
-    }
-
-    #[test]
-    fn json_bodies_are_redacted_at_any_depth() {
-        let text = snippet(br#"{"users": [{"username": "a", "access_key": "k1"}], "password": ["Too short."]}"#);
-        assert_eq!(text, r#"{"password":["Too short."],"users":[{"access_key":"***","username":"a"}]}"#);
-    }
-
-    #[test]
-    fn snippets_are_capped_on_a_char_boundary() {
-        let body = "é".repeat(SNIPPET_LIMIT);
-        let text = snippet(body.as_bytes());
-        assert!(text.len() <= SNIPPET_LIMIT + '…'.len_utf8());
-        assert!(text.ends_with('…'));
-    }
-
-    #[test]
-    fn sent_secrets_are_redacted_anywhere() {
-        let redactor = Redactor::for_call(
-            "s3cr3t",
-            "Basic dTpzM2NyM3Q=",
-            Some(br#"{"username": "u", "password": "Pa55-word", "verify_password": "Pa55-word"}"#),
-        );
-        assert_eq!(redactor.snippet(b"key is s3cr3t! pw Pa55-word"), "key is ***! pw ***");
-        assert_eq!(redactor.redact("header Basic dTpzM2NyM3Q= and dTpzM2NyM3Q="), "header *** and ***");
-    }
-
-    #[test]
-    fn json_escaped_secrets_are_redacted_inside_json_and_as_text() {
-        let redactor = Redactor::for_call("key-1", "Basic x", Some(br#"{"password": "Pa\"ss\\w0rd!"}"#));
-        // As the server echoes it inside JSON (escaped), and as plain text.
-        let json = redactor.snippet(br#"{"detail": "Pa\"ss\\w0rd! is weak"}"#);
-        assert_eq!(json, r#"{"detail":"*** is weak"}"#);
-        assert_eq!(redactor.snippet(br#"not json: Pa\"ss\\w0rd! <html"#), "not json: *** <html");
-        assert_eq!(redactor.redact(r#"Pa"ss\w0rd!"#), "***");
-    }
-
-    #[test]
-    fn credential_names_are_recognised_in_any_spelling() {
-        for name in ["access_key", "accessKey", "password", "verify_password", "new_password", "api_token", "secret"] {
-            assert!(is_secret_field(name), "{name}");
-        }
-        for name in ["username", "email", "detail", "id"] {
-            assert!(!is_secret_field(name), "{name}");
-        }
-    }
-
-    #[test]
-    fn another_accounts_credentials_in_a_body_become_secrets() {
-        let mut redactor = Redactor::default();
-        redactor.add_body_secrets(br#"{"users": [{"access_key": "other-account-key"}], "detail": "x"}"#);
-        assert_eq!(redactor.redact("invalid type: string \"other-account-key\""), "invalid type: string \"***\"");
-        let mut cut = Redactor::default();
-        cut.add_body_secrets(br#"{"user": {"password": "Cut-Off-Pass"#);
-        assert_eq!(cut.redact("Cut-Off-Pass"), "***");
     }
 }

@@ -17,6 +17,7 @@ pub mod ids;
 mod pagination;
 mod path;
 mod rate_limit;
+mod redact;
 mod region;
 mod resolver;
 mod retry;
@@ -32,7 +33,8 @@ pub use chrono;
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USERNAME_VAR};
 pub use error::{
-    ApiError, Cause, DecodeError, Error, Operation, PaginationError, SNIPPET_LIMIT, TransportError, TransportErrorKind,
+    ApiError, Cause, DecodeError, Error, Operation, PaginationError, RateLimitReason, RateLimitedError, SNIPPET_LIMIT,
+    TransportError, TransportErrorKind,
 };
 pub use extras::DayActivity;
 pub use ids::{IntoIds, OrganizationId, ServiceAccountId, TeamId, UserId};

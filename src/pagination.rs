@@ -28,10 +28,12 @@ pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 /// were passed, whatever size the server makes its pages; otherwise it stops after a short
 /// or empty page.
 ///
-/// It does not trust the server to make progress: a page that repeats the previous one (a
-/// server that ignores the cursor), an empty page before the announced count, or more pages
-/// than [`Paginator::max_pages`] end the listing with [`Error::Pagination`]. After yielding
-/// an error it yields nothing more.
+/// It does not trust the server to make progress: a page that repeats any earlier one (a
+/// server that ignores the cursor, or cycles between pages), an empty page before the
+/// announced count, or more pages than [`Paginator::max_pages`] end the listing with
+/// [`Error::Pagination`]. A page is recognised by its first item. Cursors saturate instead
+/// of overflowing (`.offset(u64::MAX)` is one request). After yielding an error it yields
+/// nothing more.
 #[must_use = "iterators are lazy: nothing is fetched until the iterator is used"]
 pub struct Paginator<'a, T> {
     operation_id: &'static str,
@@ -41,8 +43,10 @@ pub struct Paginator<'a, T> {
     seen: u64,
     fetch: Fetch<'a, T>,
     page: std::vec::IntoIter<T>,
-    /// The first item of the previous page, to notice a server that sends it again.
-    previous_first: Option<T>,
+    /// The first item of every page so far, with where that page was, to notice a server that
+    /// sends any of them again. At most [`Paginator::max_pages`] entries.
+    seen_pages: Vec<(T, u64)>,
+    previous_cursor: Option<u64>,
     pages_fetched: u64,
     max_pages: u64,
     done: bool,
@@ -64,7 +68,8 @@ impl<'a, T> Paginator<'a, T> {
             seen: 0,
             fetch: Box::new(fetch),
             page: Vec::new().into_iter(),
-            previous_first: None,
+            seen_pages: Vec::new(),
+            previous_cursor: None,
             pages_fetched: 0,
             max_pages: DEFAULT_MAX_PAGES,
             done: false,
@@ -135,30 +140,42 @@ impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
                 }
             };
             let received = items.len() as u64;
-            let position = match self.style {
-                PageStyle::Offset | PageStyle::From => format!("offset {}", self.cursor),
-                PageStyle::Page => format!("page {}", self.cursor),
+            let position = |cursor: u64| match self.style {
+                PageStyle::Offset | PageStyle::From => format!("offset {cursor}"),
+                PageStyle::Page => format!("page {cursor}"),
             };
-            if let (Some(first), Some(previous)) = (items.first(), &self.previous_first)
-                && first == previous
-            {
-                return self
-                    .stop(format!("the page at {position} repeats the previous page: the server ignores the cursor"));
+            let here = position(self.cursor);
+            let repeated = items
+                .first()
+                .and_then(|first| self.seen_pages.iter().find(|(seen, _)| seen == first))
+                .map(|(_, cursor)| *cursor);
+            if let Some(earlier) = repeated {
+                let message = if Some(earlier) == self.previous_cursor {
+                    format!("the page at {here} repeats the previous page: the server ignores the cursor")
+                } else {
+                    format!(
+                        "the page at {here} repeats the page at {}: the server's pages go round in a cycle",
+                        position(earlier)
+                    )
+                };
+                return self.stop(message);
             }
             match total {
                 Some(total) if received == 0 && self.cursor < total => {
-                    return self
-                        .stop(format!("the page at {position} is empty, but the listing reports {total} records"));
+                    return self.stop(format!("the page at {here} is empty, but the listing reports {total} records"));
                 }
                 // The server may make its pages smaller than asked: the count says when to stop.
-                Some(total) => self.done = self.cursor + received >= total,
+                Some(total) => self.done = self.cursor.saturating_add(received) >= total,
                 None => self.done = received < self.page_size,
             }
-            self.cursor += match self.style {
+            if let Some(first) = items.first() {
+                self.seen_pages.push((first.clone(), self.cursor));
+            }
+            self.previous_cursor = Some(self.cursor);
+            self.cursor = self.cursor.saturating_add(match self.style {
                 PageStyle::Offset | PageStyle::From => received,
                 PageStyle::Page => 1,
-            };
-            self.previous_first = items.first().cloned();
+            });
             self.page = items.into_iter();
         }
     }
@@ -255,6 +272,31 @@ mod tests {
         let (items, failure, _) = listing(None, |_, _| (0..100).collect());
         assert_eq!(items.len(), 100);
         assert!(matches!(failure, Some(Error::Pagination(_))));
+    }
+
+    #[test]
+    fn a_server_cycling_between_two_pages_is_stopped() {
+        let (items, failure, requests) =
+            listing(
+                Some(20_000),
+                |cursor, _| if (cursor / 100) % 2 == 0 { (0..100).collect() } else { (100..200).collect() },
+            );
+        assert_eq!(items, (0..200).collect::<Vec<_>>(), "two real pages, no duplicate");
+        assert_eq!(requests.len(), 3);
+        let message = failure.expect("an error").to_string();
+        assert!(message.contains("offset 200 repeats the page at offset 0"), "{message}");
+    }
+
+    #[test]
+    fn cursors_saturate_instead_of_overflowing() {
+        let mut requests = Vec::new();
+        let items: Vec<Result<u32, Error>> = Paginator::new("op", PageStyle::Offset, u64::MAX, 100, |cursor, _| {
+            requests.push(cursor);
+            Ok((vec![7, 8], Some(u64::MAX)))
+        })
+        .collect();
+        assert_eq!(requests, vec![u64::MAX], "the count is reached at the end of the cursor range");
+        assert_eq!(items.len(), 2);
     }
 
     #[test]

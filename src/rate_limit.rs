@@ -6,6 +6,22 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ureq::http;
 
+use crate::error::RateLimitReason;
+
+/// The farthest ahead a time read from a header, or a wait, is taken to be: no value,
+/// however large, can overflow a clock, and an error can still print the date.
+pub(crate) const FARTHEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `now + by`, saturating at [`FARTHEST`] from now.
+pub(crate) fn instant_after(now: Instant, by: Duration) -> Instant {
+    now.checked_add(by.min(FARTHEST)).unwrap_or(now)
+}
+
+/// `now + by`, saturating at [`FARTHEST`] from now.
+pub(crate) fn time_after(now: SystemTime, by: Duration) -> SystemTime {
+    now.checked_add(by.min(FARTHEST)).unwrap_or(now)
+}
+
 /// A request budget the client keeps to, so that the service never has to answer 429.
 ///
 /// The Accounts API allows 10 requests per second and 3,500 per hour per account
@@ -13,6 +29,12 @@ use ureq::http;
 /// budget; calls wait (block) until they fit in it. The limiter also slows down when the
 /// service's `X-Ratelimit-Remaining` says the budget is nearly spent, spreading the rest
 /// until `X-Ratelimit-Reset`, and holds every call after a 429 until its `Retry-After`.
+///
+/// A call waits at most [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)
+/// for its turn, and never past its [`RetryPolicy::deadline`](crate::RetryPolicy::deadline):
+/// when its turn is later, it fails at once with [`Error::RateLimited`](crate::Error::RateLimited),
+/// which says until when. Any rate and burst is accepted: a rate too small to express means a
+/// call every hundred years, a burst larger than the hour's budget is the hour's budget.
 ///
 /// Bursts are kept to half the per-second budget by default, so that network jitter, which
 /// can bunch requests together on their way, cannot push a burst over the server's limit.
@@ -69,10 +91,14 @@ pub struct RateLimitStatus {
     /// What is left of it.
     pub remaining: Option<u64>,
     /// When the window resets. The header is read as epoch seconds, or as seconds from now
-    /// when it is too small to be a date.
+    /// when it is too small to be a date; at most a hundred years from now.
     pub resets_at: Option<SystemTime>,
     /// When the answer carrying these headers arrived.
     pub observed_at: SystemTime,
+    /// Until when this client (and its clones) holds every call, after a 429's `Retry-After`
+    /// or because the service said the budget is spent; `None` when no call is held. A call
+    /// that may not wait that long fails with [`Error::RateLimited`](crate::Error::RateLimited).
+    pub held_until: Option<SystemTime>,
 }
 
 impl RateLimitStatus {
@@ -86,14 +112,15 @@ impl RateLimitStatus {
             return None;
         }
         // Epoch seconds are past 10^9 since 2001; anything smaller is a delay.
+        let farthest = time_after(now, FARTHEST);
         let resets_at = reset.map(|value| {
             if value >= 1_000_000_000 {
-                UNIX_EPOCH + Duration::from_secs(value)
+                UNIX_EPOCH.checked_add(Duration::from_secs(value)).map_or(farthest, |at| at.min(farthest))
             } else {
-                now + Duration::from_secs(value)
+                time_after(now, Duration::from_secs(value))
             }
         });
-        Some(RateLimitStatus { limit, remaining, resets_at, observed_at: now })
+        Some(RateLimitStatus { limit, remaining, resets_at, observed_at: now, held_until: None })
     }
 }
 
@@ -108,15 +135,19 @@ pub(crate) struct Gcra {
 
 impl Gcra {
     /// `count` requests per `period`, `burst` of them back to back.
+    /// Saturating: a rate too small for a `Duration` is one request per [`FARTHEST`].
     pub(crate) fn new(count: f64, period: Duration, burst: u32) -> Gcra {
-        let interval = period.div_f64(count.max(f64::MIN_POSITIVE));
-        Gcra { interval, tolerance: interval * burst.saturating_sub(1), tat: None }
+        let interval = Duration::try_from_secs_f64(period.as_secs_f64() / count.max(f64::MIN_POSITIVE))
+            .map_or(FARTHEST, |interval| interval.min(FARTHEST));
+        let tolerance =
+            interval.checked_mul(burst.saturating_sub(1)).map_or(FARTHEST, |tolerance| tolerance.min(FARTHEST));
+        Gcra { interval, tolerance, tat: None }
     }
 
     /// The earliest time a request may start.
     pub(crate) fn earliest(&self, now: Instant) -> Instant {
         match self.tat {
-            Some(tat) if tat > now => (tat - self.tolerance).max(now),
+            Some(tat) if tat > now => tat.checked_sub(self.tolerance).map_or(now, |earliest| earliest.max(now)),
             _ => now,
         }
     }
@@ -124,7 +155,7 @@ impl Gcra {
     /// Records a request that starts at `start` (not before [`Gcra::earliest`]).
     pub(crate) fn take(&mut self, start: Instant) {
         let tat = self.tat.map_or(start, |tat| tat.max(start));
-        self.tat = Some(tat + self.interval);
+        self.tat = Some(tat.checked_add(self.interval).unwrap_or(tat));
     }
 
     /// How many requests could start at `now` without waiting.
@@ -156,11 +187,27 @@ struct LimiterState {
     per_second: Option<Gcra>,
     per_hour: Option<Gcra>,
     /// No request starts before this (after a 429, or once the service's budget is spent).
-    hold_until: Option<Instant>,
+    hold: Option<Hold>,
     /// While the service says its budget is nearly spent: the spacing, and until when.
     pace: Option<(Duration, Instant)>,
     last_start: Option<Instant>,
     status: Option<RateLimitStatus>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Hold {
+    until: Instant,
+    /// The same moment on the wall clock, for [`RateLimitStatus::held_until`].
+    until_time: SystemTime,
+    reason: RateLimitReason,
+}
+
+/// A turn later than the call may wait for: nothing was taken from the budget.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refusal {
+    pub(crate) wait: Duration,
+    pub(crate) until: SystemTime,
+    pub(crate) reason: RateLimitReason,
 }
 
 /// Below this many remaining requests (or a twentieth of the limit) the limiter spreads the
@@ -178,7 +225,7 @@ impl Limiter {
             state: Mutex::new(LimiterState {
                 per_second,
                 per_hour,
-                hold_until: None,
+                hold: None,
                 pace: None,
                 last_start: None,
                 status: None,
@@ -195,25 +242,20 @@ impl Limiter {
     }
 
     /// Waits until one more request fits in the budget, and takes it; returns how long it
-    /// waited. Free when no limit is set.
-    pub(crate) fn acquire(&self) -> Duration {
+    /// waited. Free when no limit is set. When the turn is more than `max_wait` away, takes
+    /// nothing and says when it would be.
+    pub(crate) fn acquire(&self, max_wait: Duration) -> Result<Duration, Refusal> {
         if self.limit.is_none() {
-            return Duration::ZERO;
+            return Ok(Duration::ZERO);
         }
         let start = {
             let mut state = self.lock();
             let now = Instant::now();
-            let mut start = now;
-            for bucket in [&state.per_second, &state.per_hour].into_iter().flatten() {
-                start = start.max(bucket.earliest(now));
-            }
-            if let Some(hold) = state.hold_until {
-                start = start.max(hold);
-            }
-            if let (Some((spacing, until)), Some(last)) = (state.pace, state.last_start)
-                && now < until
-            {
-                start = start.max(last + spacing);
+            let (start, reason) = state.earliest(now);
+            let wait = start.saturating_duration_since(now);
+            if wait > max_wait {
+                let until = time_after(SystemTime::now(), wait);
+                return Err(Refusal { wait, until, reason });
             }
             let state = &mut *state;
             for bucket in [&mut state.per_second, &mut state.per_hour].into_iter().flatten() {
@@ -226,7 +268,7 @@ impl Limiter {
         if start > now {
             std::thread::sleep(start - now);
         }
-        start.saturating_duration_since(now)
+        Ok(start.saturating_duration_since(now))
     }
 
     /// Learns from an answer's rate-limit headers and, on a 429, its `Retry-After`.
@@ -239,21 +281,22 @@ impl Limiter {
             return;
         }
         let now = Instant::now();
-        let status = RateLimitStatus::from_headers(headers, SystemTime::now());
+        let wall = SystemTime::now();
+        let status = RateLimitStatus::from_headers(headers, wall);
         let mut state = self.lock();
         if self.limit.is_some() {
             if let Some(wait) = retry_after {
-                state.hold_until = Some(state.hold_until.map_or(now + wait, |hold| hold.max(now + wait)));
+                state.hold_for(now, wall, wait, RateLimitReason::RetryAfter);
             }
             if let Some(RateLimitStatus { remaining: Some(remaining), resets_at: Some(resets_at), limit, .. }) = &status
             {
-                let reset_in = resets_at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+                let reset_in = resets_at.duration_since(wall).unwrap_or(Duration::ZERO);
                 let low_water = limit.map_or(LOW_WATER, |limit| (limit / 20).max(LOW_WATER));
                 if *remaining == 0 {
-                    state.hold_until = Some(state.hold_until.map_or(now + reset_in, |hold| hold.max(now + reset_in)));
+                    state.hold_for(now, wall, reset_in, RateLimitReason::BudgetSpent);
                 } else if *remaining <= low_water {
                     let spacing = reset_in.div_f64(*remaining as f64 + 1.0);
-                    state.pace = Some((spacing, now + reset_in));
+                    state.pace = Some((spacing, instant_after(now, reset_in)));
                 } else {
                     state.pace = None;
                 }
@@ -264,8 +307,53 @@ impl Limiter {
         }
     }
 
+    /// What the service last said, and until when calls are held.
     pub(crate) fn status(&self) -> Option<RateLimitStatus> {
-        self.lock().status.clone()
+        let state = self.lock();
+        let held = state.hold.filter(|hold| hold.until > Instant::now());
+        match (state.status.clone(), held) {
+            (Some(status), held) => Some(RateLimitStatus { held_until: held.map(|hold| hold.until_time), ..status }),
+            (None, Some(hold)) => Some(RateLimitStatus {
+                limit: None,
+                remaining: None,
+                resets_at: None,
+                observed_at: SystemTime::now(),
+                held_until: Some(hold.until_time),
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
+impl LimiterState {
+    /// The earliest start of the next request, and what decides it.
+    fn earliest(&self, now: Instant) -> (Instant, RateLimitReason) {
+        let mut start = (now, RateLimitReason::ClientBudget);
+        for bucket in [&self.per_second, &self.per_hour].into_iter().flatten() {
+            start.0 = start.0.max(bucket.earliest(now));
+        }
+        if let Some(hold) = self.hold
+            && hold.until > start.0
+        {
+            start = (hold.until, hold.reason);
+        }
+        if let (Some((spacing, until)), Some(last)) = (self.pace, self.last_start)
+            && now < until
+        {
+            let paced = instant_after(last, spacing);
+            if paced > start.0 {
+                start = (paced, RateLimitReason::BudgetLow);
+            }
+        }
+        start
+    }
+
+    /// Holds every call for `wait` from now, unless a longer hold is already in place.
+    fn hold_for(&mut self, now: Instant, wall: SystemTime, wait: Duration, reason: RateLimitReason) {
+        let until = instant_after(now, wait);
+        if self.hold.is_none_or(|hold| hold.until < until) {
+            self.hold = Some(Hold { until, until_time: time_after(wall, wait), reason });
+        }
     }
 }
 

@@ -16,7 +16,8 @@ type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
 /// Waits grow exponentially from [`RetryPolicy::base_delay`] with random jitter, capped at
 /// [`RetryPolicy::max_delay`]. A `Retry-After` header (seconds or an HTTP date) is obeyed
 /// instead; when it asks for more than [`RetryPolicy::max_retry_after`], the error is
-/// returned at once rather than retried early. No retry starts after the total
+/// returned at once rather than retried early, and the client's own rate limiter holds no
+/// later call longer than that ceiling either. No retry starts after the total
 /// [`RetryPolicy::deadline`], and the last attempt is cut short to end by it.
 #[derive(Clone)]
 pub struct RetryPolicy {
@@ -79,17 +80,23 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` that is waited for; a longer one ends the retries.
+    /// The longest `Retry-After` that is waited for; a longer one ends the retries. The same
+    /// ceiling bounds every wait the client's own rate limiter imposes: a call that would be
+    /// held longer fails at once with [`Error::RateLimited`](crate::Error::RateLimited).
+    /// At most a hundred years.
     pub fn max_retry_after(mut self, delay: Duration) -> Self {
-        self.max_retry_after = delay;
+        self.max_retry_after = delay.min(crate::rate_limit::FARTHEST);
         self
     }
 
-    /// The total time a call may take, retries included: no new attempt starts after it, and
-    /// an attempt running into it times out then. Waiting for the client's own rate limit
-    /// ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)) is not counted.
+    /// The total time a call may take, retries and waits for the client's own rate limit
+    /// ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)) included: no new
+    /// attempt starts after it, an attempt running into it times out then, and a call whose
+    /// turn in the rate limit comes after it fails at once with
+    /// [`Error::RateLimited`](crate::Error::RateLimited). At most a hundred years
+    /// (`Duration::MAX` counts as that).
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.deadline = deadline.min(crate::rate_limit::FARTHEST);
         self
     }
 

@@ -13,8 +13,11 @@ use ureq::http;
 
 use crate::Client;
 use crate::error::{
-    ApiError, Cause, DecodeError, Error, Operation, RETRYABLE_STATUSES, Redactor, TransportError, TransportErrorKind,
+    ApiError, Cause, DecodeError, Error, Operation, RETRYABLE_STATUSES, RateLimitedError, TransportError,
+    TransportErrorKind,
 };
+use crate::rate_limit::{Refusal, instant_after};
+use crate::redact::{MESSAGE_LIMIT, Redactor};
 use crate::retry::parse_retry_after;
 
 /// The HTTP methods the API uses.
@@ -158,6 +161,13 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_'
 /// The most redirects followed for one attempt.
 const MAX_REDIRECTS: u32 = 5;
 
+/// The longest request URL sent (path parameters and query values encoded): what common
+/// servers and proxies accept; a longer one is refused before anything is sent.
+pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
+
+/// The most per-field and non-field messages of an error body kept in an [`ApiError`].
+const MAX_ERROR_MESSAGES: usize = 32;
+
 /// A complete HTTP answer. Headers are read only when needed (errors, redirects), so a
 /// successful call pays for none of the lookups.
 struct Answer {
@@ -231,7 +241,7 @@ impl Client {
             let mut redactor = self.redactor(&call);
             // serde quotes the offending value, which may be a credential of any account.
             redactor.add_body_secrets(&answer.body);
-            let message = redactor.redact(&error.to_string());
+            let message = redactor.redact_capped(&error.to_string(), MESSAGE_LIMIT);
             Error::Decode(Box::new(DecodeError {
                 operation: call.operation(),
                 status: answer.status,
@@ -251,18 +261,22 @@ impl Client {
     /// Sends the call, retrying and following redirects as allowed, until a 2xx answer or an
     /// error.
     fn send(&self, call: &Call) -> Result<Answer, Error> {
+        let url = self.url(call)?;
         let policy = &self.inner.retry;
-        let mut started = Instant::now();
+        let started = Instant::now();
+        let deadline = instant_after(started, policy.deadline);
         let mut attempts = 0;
         // Whether an earlier attempt may have been carried out although its answer was lost.
         let mut lost_answer = false;
         loop {
             attempts += 1;
-            // Waiting for the client's own budget is not the call's time: it moves the start.
-            started += self.inner.limiter.acquire();
+            // The client's own budget may hold the call, but no longer than a server's
+            // `Retry-After` would, and not past the deadline.
+            let allowed = policy.max_retry_after.min(deadline.saturating_duration_since(Instant::now()));
+            self.inner.limiter.acquire(allowed).map_err(|refusal| rate_limited(call, refusal, allowed))?;
             // The last attempt may not outlast the total deadline.
-            let attempt_deadline = (Instant::now() + self.inner.timeout).min(started + policy.deadline);
-            let outcome = match self.attempt(call, attempt_deadline) {
+            let attempt_deadline = instant_after(Instant::now(), self.inner.timeout).min(deadline);
+            let outcome = match self.attempt(call, &url, attempt_deadline) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 other => other,
             };
@@ -284,7 +298,7 @@ impl Client {
             let wait =
                 if retryable && attempts < policy.max_attempts { policy.delay(attempts, retry_after) } else { None };
             match wait {
-                Some(wait) if started.elapsed() + wait < policy.deadline => {
+                Some(wait) if started.elapsed().saturating_add(wait) < policy.deadline => {
                     lost_answer |= match &outcome {
                         // A gateway that timed out or failed may have passed the request on.
                         Ok(answer) => matches!(answer.status, 502 | 504),
@@ -297,15 +311,51 @@ impl Client {
         }
     }
 
+    /// The request URL: the base URL, the encoded path and query. Refused before sending when
+    /// it would leave the configured origin or be longer than servers accept.
+    fn url(&self, call: &Call) -> Result<String, Error> {
+        let invalid = |message: String| Error::InvalidArgument { operation_id: call.operation_id, message };
+        // After the base URL, anything but `/` would continue its host (`@other-host/…`).
+        if !call.path.starts_with('/') {
+            return Err(invalid(format!(
+                "the path {:?} does not start with \"/\": requests only go to the configured origin",
+                crate::redact::capped(call.path.clone(), MESSAGE_LIMIT)
+            )));
+        }
+        let mut url = String::with_capacity(self.inner.base_url.len() + call.path.len() + 16 * call.query.len());
+        url.push_str(&self.inner.base_url);
+        url.push_str(&call.path);
+        for (index, (name, value)) in call.query.iter().enumerate() {
+            url.push(if index == 0 { '?' } else { '&' });
+            url.extend(utf8_percent_encode(name, QUERY));
+            url.push('=');
+            url.extend(utf8_percent_encode(value, QUERY));
+        }
+        if url.len() > MAX_URL_BYTES {
+            return Err(invalid(format!(
+                "the request URL would be {} bytes long with its path parameters and query values encoded, \
+                 over the {MAX_URL_BYTES} bytes servers accept: a parameter value is too long",
+                url.len()
+            )));
+        }
+        Ok(url)
+    }
+
     fn failure(&self, call: &Call, outcome: Result<Answer, Failure>, attempts: u32, lost_answer: bool) -> Error {
         let redactor = self.redactor(call);
         match outcome {
             Ok(answer) => Error::Api(Box::new(api_error(call.operation(), answer, attempts, lost_answer, redactor))),
             Err(failure) => {
-                let message = redactor.redact(&failure.message);
+                let message = redactor.redact_capped(&failure.message, MESSAGE_LIMIT);
+                let kind = match failure.kind {
+                    TransportErrorKind::Redirect { location } => {
+                        TransportErrorKind::Redirect { location: redactor.redact_capped(&location, MESSAGE_LIMIT) }
+                    }
+                    other => other,
+                };
                 Error::Transport(Box::new(TransportError {
                     operation: call.operation(),
-                    kind: failure.kind,
+                    kind,
                     cause: Cause(message.clone()),
                     message,
                     attempts,
@@ -326,18 +376,9 @@ impl Client {
 
     /// One attempt, following same-origin redirects that are safe to follow, all within
     /// `deadline`.
-    fn attempt(&self, call: &Call, deadline: Instant) -> Result<Answer, Failure> {
+    fn attempt(&self, call: &Call, first_url: &str, deadline: Instant) -> Result<Answer, Failure> {
         let origin = &self.inner.origin;
-        // The first URL in one allocation: this runs on every call.
-        let mut url = String::with_capacity(self.inner.base_url.len() + call.path.len() + 16 * call.query.len());
-        url.push_str(&self.inner.base_url);
-        url.push_str(&call.path);
-        for (index, (name, value)) in call.query.iter().enumerate() {
-            url.push(if index == 0 { '?' } else { '&' });
-            url.extend(utf8_percent_encode(name, QUERY));
-            url.push('=');
-            url.extend(utf8_percent_encode(value, QUERY));
-        }
+        let mut url = std::borrow::Cow::Borrowed(first_url);
         let mut location = String::new();
         for hop in 0..=MAX_REDIRECTS {
             let answer = self.exchange(call, &url, deadline).map_err(|failure| {
@@ -356,7 +397,9 @@ impl Client {
             // only reads may follow one; 307/308 keep method and body.
             let keeps_request = matches!(answer.status, 307 | 308) || call.method == Method::Get;
             match self.same_origin_path(&location) {
-                Some(next) if keeps_request => url = format!("{}://{}{next}", origin.scheme, origin.authority),
+                Some(next) if keeps_request => {
+                    url = std::borrow::Cow::Owned(format!("{}://{}{next}", origin.scheme, origin.authority));
+                }
                 _ => {
                     return Err(Failure::after_sending(
                         TransportErrorKind::Redirect { location: location.clone() },
@@ -506,6 +549,17 @@ impl Client {
     }
 }
 
+/// The error of a call the client's own rate limiter would have held longer than `allowed`.
+fn rate_limited(call: &Call, refusal: Refusal, allowed: Duration) -> Error {
+    Error::RateLimited(Box::new(RateLimitedError {
+        operation: call.operation(),
+        until: refusal.until,
+        wait: refusal.wait,
+        allowed,
+        reason: refusal.reason,
+    }))
+}
+
 fn api_error(
     operation: Operation,
     answer: Answer,
@@ -523,13 +577,16 @@ fn api_error(
         non_field_errors: Vec::new(),
         field_errors: Default::default(),
         body_snippet: redactor.snippet(&answer.body),
-        request_id: answer.request_id().map(|id| redactor.redact(&id)),
+        request_id: answer.request_id().map(|id| redactor.redact_capped(&id, 256)),
         retry_after: answer.retry_after(),
         attempts,
         earlier_attempt_may_have_succeeded,
     };
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         for (name, value) in fields {
+            if error.non_field_errors.len() + error.field_errors.len() >= MAX_ERROR_MESSAGES {
+                break;
+            }
             let messages = || -> Vec<String> {
                 let texts = match &value {
                     serde_json::Value::String(text) => vec![text.clone()],
@@ -539,14 +596,20 @@ fn api_error(
                         .collect(),
                     other => vec![other.to_string()],
                 };
-                texts.iter().map(|text| redactor.redact(text)).collect()
+                texts.iter().take(MAX_ERROR_MESSAGES).map(|text| redactor.redact_capped(text, MESSAGE_LIMIT)).collect()
             };
             match name.as_str() {
                 // FastAPI's 422: `{"detail": [{"loc": ["query", "since"], "msg": "…"}]}`, one
                 // entry per refused value; each becomes a message for the value's name.
                 "detail" if fastapi_problems(&value).is_some() => {
-                    for (field, message) in fastapi_problems(&value).unwrap_or_default() {
-                        error.field_errors.entry(field).or_default().push(redactor.redact(&message));
+                    for (field, message) in
+                        fastapi_problems(&value).unwrap_or_default().into_iter().take(MAX_ERROR_MESSAGES)
+                    {
+                        error
+                            .field_errors
+                            .entry(field)
+                            .or_default()
+                            .push(redactor.redact_capped(&message, MESSAGE_LIMIT));
                     }
                 }
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
