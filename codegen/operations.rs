@@ -69,6 +69,10 @@ pub fn generate(api: &Api) -> TokenStream {
         let paginated = operation.pagination.is_some();
         let deprecated = operation.deprecated;
         let confirm = option_str(operation.confirm.as_deref());
+        let parameters = (operation.path_params.iter().map(|param| (param, quote! { Path })))
+            .chain(operation.query_params.iter().map(|param| (param, quote! { Query })))
+            .map(|(param, location)| parameter_info(param, location));
+        let body_rules = operation.body_rules.iter().map(body_rule);
         quote! {
             OperationInfo {
                 id: #id,
@@ -84,6 +88,8 @@ pub fn generate(api: &Api) -> TokenStream {
                 paginated: #paginated,
                 deprecated: #deprecated,
                 confirm: #confirm,
+                parameters: &[#(#parameters),*],
+                body_rules: &[#(#body_rules),*],
             }
         }
     });
@@ -123,6 +129,55 @@ pub fn generate(api: &Api) -> TokenStream {
             /// `deactivates`, `rotates a credential`, `grants a role`), from the spec's
             /// `x-sauce-confirm`; `None` for the others. The CLI asks before sending these.
             pub confirm: ::std::option::Option<&'static str>,
+            /// Every parameter, path ones first, with what the typed methods check about it;
+            /// [`crate::Client::call`] checks the same.
+            pub parameters: &'static [ParameterInfo],
+            /// The checks of the request body the spec states as schema (passwords, names).
+            pub(crate) body_rules: &'static [crate::rules::Rule],
+        }
+        /// One parameter of an operation, as the spec declares it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct ParameterInfo {
+            /// The name, as it goes on the wire.
+            pub name: &'static str,
+            /// Where it goes.
+            pub location: ParameterLocation,
+            /// Whether the operation needs it.
+            pub required: bool,
+            /// What values it takes.
+            pub kind: ParameterKind,
+        }
+        /// Where a parameter goes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum ParameterLocation {
+            /// One segment of the path.
+            Path,
+            /// A `name=value` pair of the query.
+            Query,
+        }
+        /// The values a parameter takes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum ParameterKind {
+            /// Any text.
+            String,
+            /// An integer within the bounds (an unsigned one when the minimum is not negative).
+            Integer {
+                /// The least value allowed.
+                minimum: ::std::option::Option<i64>,
+                /// The greatest value allowed.
+                maximum: ::std::option::Option<i64>,
+            },
+            /// `true` or `false`.
+            Boolean,
+            /// A value of the component schema of this name (an enum, an id).
+            Schema(&'static str),
+            /// A comma-separated list of values of the component schema of this name.
+            List(&'static str),
+            /// One `name=value` pair per value of the component schema of this name.
+            Repeated(&'static str),
         }
         impl OperationInfo {
             /// The operation as errors name it.
@@ -473,6 +528,32 @@ fn emit_iter(operation: &Operation, pagination: &super::model::Pagination) -> To
                 Ok((#items, #total))
             })
         }
+    }
+}
+
+/// A parameter's `ParameterInfo` tokens, for `operations::ALL`.
+fn parameter_info(param: &Param, location: TokenStream) -> TokenStream {
+    let (name, required) = (&param.name, param.required);
+    let kind = match &param.kind {
+        ParamKind::String => quote! { String },
+        ParamKind::Integer { minimum, maximum } => {
+            let (minimum, maximum) = (option_i64(*minimum), option_i64(*maximum));
+            quote! { Integer { minimum: #minimum, maximum: #maximum } }
+        }
+        ParamKind::Boolean => quote! { Boolean },
+        ParamKind::StringEnum(schema) | ParamKind::Id(schema) => quote! { Schema(#schema) },
+        ParamKind::List(schema) => quote! { List(#schema) },
+        ParamKind::Repeated(schema) => quote! { Repeated(#schema) },
+    };
+    quote! {
+        ParameterInfo { name: #name, location: ParameterLocation::#location, required: #required, kind: ParameterKind::#kind }
+    }
+}
+
+fn option_i64(value: Option<i64>) -> TokenStream {
+    match value {
+        Some(value) => quote! { ::std::option::Option::Some(#value) },
+        None => quote! { ::std::option::Option::None },
     }
 }
 

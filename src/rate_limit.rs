@@ -251,10 +251,10 @@ impl Limiter {
         let start = {
             let mut state = self.lock();
             let now = Instant::now();
-            let (start, reason) = state.earliest(now);
+            let (start, reason, until) = state.earliest(now);
             let wait = start.saturating_duration_since(now);
             if wait > max_wait {
-                let until = time_after(SystemTime::now(), wait);
+                let until = until.unwrap_or_else(|| time_after(SystemTime::now(), wait));
                 return Err(Refusal { wait, until, reason });
             }
             let state = &mut *state;
@@ -326,23 +326,24 @@ impl Limiter {
 }
 
 impl LimiterState {
-    /// The earliest start of the next request, and what decides it.
-    fn earliest(&self, now: Instant) -> (Instant, RateLimitReason) {
-        let mut start = (now, RateLimitReason::ClientBudget);
+    /// The earliest start of the next request, what decides it, and (for a hold) the same
+    /// moment as [`RateLimitStatus::held_until`] shows it.
+    fn earliest(&self, now: Instant) -> (Instant, RateLimitReason, Option<SystemTime>) {
+        let mut start = (now, RateLimitReason::ClientBudget, None);
         for bucket in [&self.per_second, &self.per_hour].into_iter().flatten() {
             start.0 = start.0.max(bucket.earliest(now));
         }
         if let Some(hold) = self.hold
             && hold.until > start.0
         {
-            start = (hold.until, hold.reason);
+            start = (hold.until, hold.reason, Some(hold.until_time));
         }
         if let (Some((spacing, until)), Some(last)) = (self.pace, self.last_start)
             && now < until
         {
             let paced = instant_after(last, spacing);
             if paced > start.0 {
-                start = (paced, RateLimitReason::BudgetLow);
+                start = (paced, RateLimitReason::BudgetLow, None);
             }
         }
         start

@@ -5,13 +5,13 @@
 use crate::Error;
 
 /// One check of a request body: the field (a JSON pointer into the body) and what it must be.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Rule {
     pub(crate) pointer: &'static str,
     pub(crate) check: Check,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Check {
     /// At least 8 characters, a lowercase letter, an uppercase letter, a digit, a special
     /// character, no white space.

@@ -584,9 +584,6 @@ fn api_error(
     };
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
         for (name, value) in fields {
-            if error.non_field_errors.len() + error.field_errors.len() >= MAX_ERROR_MESSAGES {
-                break;
-            }
             let messages = || -> Vec<String> {
                 let texts = match &value {
                     serde_json::Value::String(text) => vec![text.clone()],
@@ -615,6 +612,8 @@ fn api_error(
                 "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
                 "non_field_errors" => error.non_field_errors = messages(),
                 "status_code" => {}
+                // However many fields a server lists, an error keeps a readable number.
+                _ if error.field_errors.len() >= MAX_ERROR_MESSAGES => {}
                 _ => {
                     error.field_errors.insert(name.clone(), messages());
                 }

@@ -3,12 +3,16 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use common::{
     ACCESS_KEY, Reply, Scripted, USERNAME, authorization, builder, http_bytes, http_response, recording_policy,
 };
-use sauce_accounts::{Client, Credentials, Error, RetryPolicy, TransportErrorKind};
+use sauce_accounts::operations::{ParameterKind, ParameterLocation};
+use sauce_accounts::{
+    Client, Credentials, Error, RateLimit, RateLimitReason, RateLimitedError, RawRequest, RetryPolicy,
+    TransportErrorKind,
+};
 
 /// Everything a user could print of an error.
 fn printed(error: &Error) -> String {
@@ -431,4 +435,313 @@ fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
     let error = client.classic().create_subaccount("parent", &subaccount).send().unwrap_err();
     assert!(error.to_string().contains("needs no spaces"), "{error}");
     assert!(server.finish().is_empty(), "nothing was sent");
+}
+
+// ----- round 3: no header can panic or freeze the client (issue #22) -----
+
+const TEAM: &[u8] = br#"{"id": "t1", "name": "One"}"#;
+
+/// A client that keeps to a budget on a loopback server (which is not limited by default).
+fn limited(url: &str, retry: RetryPolicy) -> Client {
+    builder(url).rate_limit(RateLimit::documented()).retry_policy(retry).build().unwrap()
+}
+
+fn rate_limited(error: &Error) -> &RateLimitedError {
+    match error {
+        Error::RateLimited(error) => error,
+        other => panic!("expected a rate-limit error, got {other:?}"),
+    }
+}
+
+/// Seconds from now until `time` (negative when past).
+fn seconds_until(time: SystemTime) -> f64 {
+    match time.duration_since(SystemTime::now()) {
+        Ok(ahead) => ahead.as_secs_f64(),
+        Err(behind) => -behind.duration().as_secs_f64(),
+    }
+}
+
+#[test]
+fn a_reset_or_retry_after_of_u64_max_never_panics() {
+    let huge = "18446744073709551615";
+    let spent = [("X-Ratelimit-Limit", huge), ("X-Ratelimit-Remaining", "0"), ("X-Ratelimit-Reset", huge)];
+    // Without a limiter (loopback default) and with one: the status is read, capped.
+    for client_limited in [false, true] {
+        let server = Scripted::start(vec![
+            http_response("200 OK", &spent, TEAM),
+            http_response("429 Too Many Requests", &[("Retry-After", huge)], b"{}"),
+        ]);
+        let client = if client_limited {
+            limited(&server.url, RetryPolicy::default())
+        } else {
+            builder(&server.url).retry_policy(RetryPolicy::default()).build().unwrap()
+        };
+        client.teams().get("t1").expect("the answer is a team");
+        let status = client.rate_limit_status().expect("headers were sent");
+        let resets_in = seconds_until(status.resets_at.expect("a reset time"));
+        assert!(resets_in > 50.0 * 365.0 * 86_400.0, "saturated far ahead, not wrapped: {resets_in}");
+        if client_limited {
+            // The budget is spent for a century: the next call is refused at once, not sent.
+            let error = client.teams().get("t1").unwrap_err();
+            assert_eq!(rate_limited(&error).reason, RateLimitReason::BudgetSpent, "{error}");
+            assert_eq!(server.requests().len(), 1);
+        } else {
+            let error = client.teams().get("t1").unwrap_err();
+            assert_eq!(error.status(), Some(429), "a Retry-After past the ceiling ends the call: {error}");
+            assert_eq!(server.finish().len(), 2);
+        }
+    }
+}
+
+#[test]
+fn a_long_retry_after_fails_later_calls_at_once_saying_until_when() {
+    let server = Scripted::start(vec![http_response(
+        "429 Too Many Requests",
+        &[("Retry-After", "3600")],
+        br#"{"detail": "Request was throttled."}"#,
+    )]);
+    let client = limited(&server.url, RetryPolicy::default());
+    let started = Instant::now();
+    assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
+    let error = client.clone().teams().get("t1").unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10), "no call waited: {:?}", started.elapsed());
+    let refused = rate_limited(&error);
+    assert_eq!(refused.reason, RateLimitReason::RetryAfter);
+    assert_eq!(refused.allowed, Duration::from_secs(60), "the ceiling is max_retry_after");
+    let until = seconds_until(refused.until);
+    assert!((3_500.0..=3_601.0).contains(&until), "until about an hour from now: {until}");
+    let message = error.to_string();
+    assert!(message.contains("not sent") && message.contains(&httpdate::fmt_http_date(refused.until)), "{message}");
+    assert!(error.is_retryable() && !error.may_have_succeeded());
+    let held = client.rate_limit_status().and_then(|status| status.held_until).expect("the hold is shown");
+    assert_eq!(held, refused.until);
+    assert_eq!(server.finish().len(), 1, "the refused call was not sent");
+}
+
+#[test]
+fn a_spent_budget_with_a_far_reset_fails_at_once() {
+    let spent = [("X-Ratelimit-Limit", "3500"), ("X-Ratelimit-Remaining", "0"), ("X-Ratelimit-Reset", "7200")];
+    let server = Scripted::start(vec![http_response("200 OK", &spent, TEAM)]);
+    // The ceiling (three hours) would allow the wait; the deadline (2 s) does not.
+    let patient =
+        RetryPolicy::default().max_retry_after(Duration::from_secs(3 * 3600)).deadline(Duration::from_secs(2));
+    let client = limited(&server.url, patient);
+    client.teams().get("t1").unwrap();
+    let started = Instant::now();
+    let error = client.clone().teams().get("t1").unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let refused = rate_limited(&error);
+    assert_eq!(refused.reason, RateLimitReason::BudgetSpent);
+    assert!(refused.allowed <= Duration::from_secs(2), "bounded by the deadline: {refused:?}");
+    assert!((7_100.0..=7_201.0).contains(&seconds_until(refused.until)), "{refused:?}");
+    assert_eq!(client.rate_limit_status().unwrap().held_until, Some(refused.until));
+    assert_eq!(server.finish().len(), 1);
+}
+
+#[test]
+fn an_error_body_with_40000_credential_fields_is_redacted_quickly_and_capped() {
+    let mut fields = serde_json::Map::new();
+    fields.insert("detail".into(), serde_json::Value::String("d".repeat(100_000)));
+    for index in 0..40_000 {
+        fields.insert(format!("access_key_{index}"), format!("leaked-secret-{index:05}").into());
+    }
+    let body = serde_json::Value::Object(fields).to_string();
+    let server = Scripted::start(vec![http_response("400 Bad Request", &[], body.as_bytes())]);
+    let client = builder(&server.url).timeout(Duration::from_secs(3)).build().unwrap();
+    let started = Instant::now();
+    let error = client.teams().get("t1").unwrap_err();
+    // Quadratic redaction took over 12 s for half as many fields; linear takes milliseconds.
+    assert!(started.elapsed() < Duration::from_secs(10), "redaction took {:?}", started.elapsed());
+    let text = printed(&error);
+    assert!(text.len() < 64 * 1024, "the shown text is capped: {} bytes", text.len());
+    assert!(!text.contains("leaked-secret-"), "a credential leaked: {}", &text[..2000.min(text.len())]);
+    match &error {
+        Error::Api(api) => {
+            let detail = api.detail.as_deref().unwrap();
+            assert!(detail.len() <= 1024 + '…'.len_utf8() && detail.ends_with('…'), "{}", detail.len());
+            assert!(api.field_errors.len() <= 32, "{}", api.field_errors.len());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn huge_timeouts_rates_and_offsets_saturate_instead_of_panicking() {
+    let page = br#"{"count": 3, "results": [{"id": "t1", "name": "One"}]}"#;
+    let server = Scripted::start(vec![
+        http_response("200 OK", &[], TEAM),
+        http_response("200 OK", &[], TEAM),
+        http_response("200 OK", &[], TEAM),
+        http_response("200 OK", &[], page),
+    ]);
+    let forever = builder(&server.url)
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .retry_policy(RetryPolicy::default().deadline(Duration::MAX).max_retry_after(Duration::MAX))
+        .build()
+        .expect("Duration::MAX saturates");
+    forever.teams().get("t1").unwrap();
+    // A rate too small to express: one call, then the next turn is a century away.
+    let glacial = builder(&server.url).rate_limit(RateLimit::new(1e-300, 1)).build().unwrap();
+    glacial.teams().get("t1").unwrap();
+    let refused = glacial.teams().get("t1").unwrap_err();
+    assert_eq!(rate_limited(&refused).reason, RateLimitReason::ClientBudget);
+    // A burst of u32::MAX is as large as the hour's budget allows.
+    let bursty = builder(&server.url).rate_limit(RateLimit::new(10.0, 3_500).burst(u32::MAX)).build().unwrap();
+    bursty.teams().get("t1").unwrap();
+    let listed: Vec<_> = bursty.teams().lookup().offset(u64::MAX).iter().collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].is_ok(), "{listed:?}");
+    assert_eq!(server.finish().len(), 4);
+}
+
+// ----- round 3: the raw entry point keeps the typed rules (issue #22) -----
+
+fn invalid_argument(error: &Error) -> &str {
+    match error {
+        Error::InvalidArgument { message, .. } => message,
+        other => panic!("expected an invalid argument, got {other:?}"),
+    }
+}
+
+#[test]
+fn call_refuses_what_the_typed_methods_refuse() {
+    let server = Scripted::start(vec![]);
+    let client = builder(&server.url).build().unwrap();
+    let lookup = common::operation_info("lookup_teams");
+    // The same refusal, word for word, as the typed builder's.
+    let typed = client.teams().lookup().limit(1000).send().unwrap_err();
+    let raw = client.call(lookup, RawRequest::new().query("limit", "1000")).unwrap_err();
+    assert_eq!(invalid_argument(&raw), invalid_argument(&typed));
+    for (name, value, expected) in [
+        ("limit", "abc", "must be an integer"),
+        ("limit", "0", "must be from 1 to 100"),
+        ("offset", "-1", "must be an integer"),
+        ("offset", "18446744073709551616", "must be an integer"),
+    ] {
+        let error = client.call(lookup, RawRequest::new().query(name, value)).unwrap_err();
+        assert!(invalid_argument(&error).contains(expected), "{name}={value}: {error}");
+    }
+    let twice = client.call(lookup, RawRequest::new().query("limit", "5").query("limit", "6")).unwrap_err();
+    assert!(invalid_argument(&twice).contains("more than once"), "{twice}");
+    // Body rules: a blank team name, a weak password (never shown).
+    let mut team = common::request_example("create_team");
+    team["name"] = "   ".into();
+    let error = client.call(common::operation_info("create_team"), RawRequest::new().body(team)).unwrap_err();
+    assert!(invalid_argument(&error).contains("name must not be empty or blank"), "{error}");
+    let weak = serde_json::json!({"password": "password1", "verify_password": "password1"});
+    let update_user = common::operation_info("update_user");
+    let error = client.call(update_user, RawRequest::new().path("user_id", "u1").body(weak)).unwrap_err();
+    assert!(invalid_argument(&error).contains("password rules"), "{error}");
+    assert!(!printed(&error).contains("password1"));
+    assert!(server.finish().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn call_checks_enum_boolean_and_list_parameters_by_the_spec() {
+    let server = Scripted::start(vec![]);
+    let client = builder(&server.url).build().unwrap();
+    let mut checked = 0;
+    for operation in sauce_accounts::operations::ALL {
+        for parameter in operation.parameters.iter().filter(|parameter| parameter.location == ParameterLocation::Query)
+        {
+            let refused = match parameter.kind {
+                ParameterKind::Boolean => "yes",
+                ParameterKind::Integer { .. } => "1.5",
+                ParameterKind::List(_) | ParameterKind::Repeated(_) => "",
+                _ => continue,
+            };
+            let mut request = RawRequest::new().query(parameter.name, refused);
+            for name in operation.path_parameters {
+                request = request.path(*name, "x1");
+            }
+            let error = client.call(operation, request).unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidArgument { .. }),
+                "{} {}={refused:?}: {error:?}",
+                operation.id,
+                parameter.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "the table lists the parameters' kinds: {checked}");
+    assert!(server.finish().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_repeated_or_huge_path_parameter_is_refused_with_a_short_clear_message() {
+    let server = Scripted::start(vec![]);
+    let client = builder(&server.url).build().unwrap();
+    let get_team = common::operation_info("get_team");
+    let twice = client.call(get_team, RawRequest::new().path("team_id", "first").path("team_id", "second"));
+    assert!(invalid_argument(&twice.unwrap_err()).contains("given more than once"));
+    let huge = "i".repeat(100_000);
+    let raw = client.call(get_team, RawRequest::new().path("team_id", huge.as_str())).unwrap_err();
+    let typed = client.teams().get(huge.as_str()).unwrap_err();
+    for error in [raw, typed] {
+        let message = invalid_argument(&error);
+        assert!(message.contains("too long") && message.contains("8192"), "{message}");
+        assert!(printed(&error).len() < 4096, "{} bytes", printed(&error).len());
+    }
+    assert!(server.finish().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_path_template_naming_another_host_never_leaves_the_origin() {
+    let origin = Scripted::start(vec![]);
+    let elsewhere = Scripted::start(vec![http_response("200 OK", &[], TEAM)]);
+    let other_authority = elsewhere.url.trim_start_matches("http://").to_string();
+    let client = builder(&origin.url).build().unwrap();
+    let templates = [
+        format!("@{other_authority}/team-management/v1/teams/{{team_id}}/"),
+        format!("//{other_authority}/team-management/v1/teams/{{team_id}}/"),
+        format!(".{other_authority}/{{team_id}}/"),
+        "/teams/{team_id}/?next=1".to_string(),
+        "/teams/{team_id}/{other}/".to_string(),
+    ];
+    for template in templates {
+        let mut operation = *common::operation_info("get_team");
+        operation.path_template = Box::leak(template.clone().into_boxed_str());
+        let error = client.call(&operation, RawRequest::new().path("team_id", "t1")).unwrap_err();
+        assert!(invalid_argument(&error).contains("path template"), "{template}: {error}");
+    }
+    assert!(origin.finish().is_empty());
+    assert!(elsewhere.requests().is_empty(), "another host never saw a request");
+}
+
+// ----- round 3: a server cycling between pages (issue #22) -----
+
+#[test]
+fn a_server_alternating_between_two_pages_ends_the_listing_with_an_error() {
+    let mut server = mockito::Server::new();
+    let first = page(20_000, users(0, 100));
+    let second = page(20_000, users(100, 100));
+    let mock = server
+        .mock("GET", mockito::Matcher::Regex("^/team-management/v1/users/".into()))
+        .with_body_from_request(move |request| {
+            let offset: u64 = request
+                .path_and_query()
+                .split("offset=")
+                .nth(1)
+                .and_then(|rest| rest.split('&').next())
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(0);
+            if (offset / 100) % 2 == 0 { first.clone().into_bytes() } else { second.clone().into_bytes() }
+        })
+        .expect(3)
+        .create();
+    let client = common::client(&server.url());
+    let items: Vec<_> = client.users().lookup().iter().collect();
+    assert_eq!(items.len(), 201, "two real pages, no duplicate, then one error");
+    let names: std::collections::HashSet<_> =
+        items.iter().filter_map(|item| item.as_ref().ok()).map(|user| user.username.clone()).collect();
+    assert_eq!(names.len(), 200);
+    match items.last() {
+        Some(Err(Error::Pagination(error))) => {
+            assert!(error.message.contains("repeats the page at offset 0"), "{}", error.message)
+        }
+        other => panic!("{other:?}"),
+    }
+    mock.assert();
 }

@@ -131,15 +131,25 @@ fn sauce_labs_regions_are_limited_by_default() {
     assert_eq!(off.rate_limit(), None);
 }
 
-/// Waiting for the client's own budget is not the call's time: a call held by the limiter
-/// longer than its retry deadline still gets its attempt.
+/// A wait for the client's own budget counts in the call's deadline: a call held by the
+/// limiter longer than its deadline fails at once, says until when, and is not sent.
 #[test]
-fn a_limiter_wait_does_not_use_up_the_deadline() {
+fn a_limiter_wait_past_the_deadline_fails_at_once() {
     let server = Scripted::start(throttled_then_ok());
     let client = limited(&server.url, RetryPolicy::none().deadline(Duration::from_millis(300)));
     assert_eq!(client.teams().get("t1").send().unwrap_err().status(), Some(429));
-    let team = client.teams().get("t1").send().expect("held for 1 s by the limiter, then sent with its own deadline");
-    assert_eq!(team.name, "One");
+    let started = Instant::now();
+    match client.teams().get("t1").send().unwrap_err() {
+        Error::RateLimited(refused) => {
+            assert!(refused.wait > Duration::from_millis(300) && refused.allowed <= Duration::from_millis(300));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_millis(900), "refused without waiting: {:?}", started.elapsed());
+    assert_eq!(server.requests().len(), 1);
+    // The hold was the client's own: a client without it is answered at once.
+    let fresh = limited(&server.url, RetryPolicy::none());
+    fresh.teams().get("t1").send().unwrap();
 }
 
 /// When the service says the budget is nearly spent (1 left, window resets in 2 s), the

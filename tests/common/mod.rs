@@ -244,3 +244,54 @@ pub fn request_header<'a>(request: &'a str, name: &str) -> Option<&'a str> {
         key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
     })
 }
+
+/// The operation `id` of the spec's table.
+pub fn operation_info(id: &str) -> &'static sauce_accounts::operations::OperationInfo {
+    sauce_accounts::operations::ALL
+        .iter()
+        .find(|operation| operation.id == id)
+        .unwrap_or_else(|| panic!("no operation {id} in operations::ALL"))
+}
+
+/// A loopback server that answers every connection with the same bytes, for as many
+/// connections as come, counting them; for property tests that make many calls.
+pub struct Constant {
+    pub url: String,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Constant {
+    pub fn start(reply: Vec<u8>) -> Constant {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let reply = reply.clone();
+                std::thread::spawn(move || {
+                    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                        match stream.read(&mut buffer) {
+                            Ok(0) | Err(_) => return,
+                            Ok(read) => request.extend_from_slice(&buffer[..read]),
+                        }
+                    }
+                    let _ = stream.write_all(&reply);
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Constant { url, connections }
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
