@@ -745,3 +745,160 @@ fn a_server_alternating_between_two_pages_ends_the_listing_with_an_error() {
     }
     mock.assert();
 }
+
+// ----- round 3: arbitrary headers and raw requests (issue #22, proof) -----
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    use sauce_accounts::operations::ALL;
+    use serde_json::Value;
+
+    fn runner(cases: u32) -> TestRunner {
+        TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() })
+    }
+
+    /// What a hostile server may put in a `Retry-After` or `X-Ratelimit-*` header.
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|number| number.to_string()),
+            Just(u64::MAX.to_string()),
+            (0u64..100_000).prop_map(|number| number.to_string()),
+            "[0-9]{15,40}",
+            "-[0-9]{1,20}",
+            "[0-9]{1,5}\\.[0-9]{1,5}",
+            (0u64..253_000_000_000)
+                .prop_map(|seconds| httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(seconds))),
+            "[!-~][ -~]{0,38}[!-~]",
+        ]
+    }
+
+    #[test]
+    fn no_rate_limit_header_panics_or_freezes_the_client() {
+        let headers = (
+            prop::sample::select(vec!["200 OK", "429 Too Many Requests", "503 Service Unavailable"]),
+            prop::option::of(header_value()),
+            prop::option::of(header_value()),
+            prop::option::of(header_value()),
+            prop::option::of(header_value()),
+            any::<bool>(),
+        );
+        runner(48)
+            .run(&headers, |(status, retry_after, limit, remaining, reset, client_limited)| {
+                let named = [
+                    ("Retry-After", retry_after),
+                    ("X-Ratelimit-Limit", limit),
+                    ("X-Ratelimit-Remaining", remaining),
+                    ("X-Ratelimit-Reset", reset),
+                ];
+                let headers: Vec<(&str, &str)> =
+                    named.iter().filter_map(|(name, value)| Some((*name, value.as_deref()?))).collect();
+                let server = common::Constant::start(http_bytes(status, &headers, TEAM));
+                // Retries do not sleep; the limiter may hold a call for 100 ms at most.
+                let policy =
+                    RetryPolicy::default().max_attempts(3).max_retry_after(Duration::from_millis(100)).sleeper(|_| {});
+                let mut client = builder(&server.url).retry_policy(policy).timeout(Duration::from_secs(5));
+                if client_limited {
+                    client = client.rate_limit(RateLimit::new(1_000.0, 1_000_000));
+                }
+                let client = client.build().unwrap();
+                let started = Instant::now();
+                for _ in 0..3 {
+                    if let Err(error) = client.teams().get("t1") {
+                        prop_assert!(printed(&error).len() < 64 * 1024);
+                    }
+                    let _ = client.rate_limit_status();
+                }
+                prop_assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+                prop_assert!(server.connections() >= 1);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn names(location: ParameterLocation) -> Vec<&'static str> {
+        ALL.iter()
+            .flat_map(|operation| operation.parameters.iter())
+            .filter(|parameter| parameter.location == location)
+            .map(|parameter| parameter.name)
+            .collect()
+    }
+
+    fn name(location: ParameterLocation) -> impl Strategy<Value = String> {
+        prop_oneof![3 => prop::sample::select(names(location)).prop_map(str::to_string), 1 => "[a-z_-]{1,10}"]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let samples =
+            vec!["abc", "-1", "0", "1", "100", "101", "1000", "true", "no", "", "a,b", "1,4", "18446744073709551616"];
+        prop_oneof![
+            prop::sample::select(samples).prop_map(str::to_string),
+            "\\PC{0,16}",
+            "[./%?#@{}a-z0-9 ]{0,12}",
+            (8_000usize..12_000).prop_map(|length| "i".repeat(length)),
+        ]
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+        ];
+        let key = prop_oneof![
+            prop::sample::select(vec!["name", "password", "verify_password", "email", "username", "settings"])
+                .prop_map(str::to_string),
+            "[a-z_]{1,8}",
+        ];
+        leaf.prop_recursive(2, 16, 4, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..4)
+                    .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn arbitrary_raw_requests_never_panic_hang_or_form_a_bad_request() {
+        let sandbox = sauce_accounts::sandbox::Sandbox::start().unwrap();
+        let client = Client::builder()
+            .base_url(sandbox.url())
+            .credentials(sandbox.admin_credentials())
+            .retry_policy(RetryPolicy::none())
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let requests = (
+            0..ALL.len(),
+            prop::collection::vec((name(ParameterLocation::Path), value()), 0..3),
+            prop::collection::vec((name(ParameterLocation::Query), value()), 0..4),
+            prop::option::of(json()),
+        );
+        runner(160)
+            .run(&requests, |(index, path, query, body)| {
+                let operation = &ALL[index];
+                let mut request = RawRequest::new();
+                for (name, value) in path {
+                    request = request.path(name, value);
+                }
+                for (name, value) in query {
+                    request = request.query(name, value);
+                }
+                request.body = body;
+                let started = Instant::now();
+                let outcome = client.call(operation, request);
+                prop_assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+                if let Err(error) = outcome {
+                    prop_assert!(printed(&error).len() < 64 * 1024, "{} bytes", printed(&error).len());
+                    let unformed = matches!(&error, Error::Transport(transport)
+                        if transport.kind == TransportErrorKind::Protocol && !transport.request_may_have_been_sent);
+                    prop_assert!(!unformed, "the client formed an invalid request: {error}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
