@@ -276,11 +276,9 @@ mod tests {
 
     #[test]
     fn a_server_cycling_between_two_pages_is_stopped() {
-        let (items, failure, requests) =
-            listing(
-                Some(20_000),
-                |cursor, _| if (cursor / 100) % 2 == 0 { (0..100).collect() } else { (100..200).collect() },
-            );
+        let (items, failure, requests) = listing(Some(20_000), |cursor, _| {
+            if (cursor / 100).is_multiple_of(2) { (0..100).collect() } else { (100..200).collect() }
+        });
         assert_eq!(items, (0..200).collect::<Vec<_>>(), "two real pages, no duplicate");
         assert_eq!(requests.len(), 3);
         let message = failure.expect("an error").to_string();

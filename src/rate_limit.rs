@@ -395,6 +395,35 @@ mod tests {
     }
 
     #[test]
+    fn any_rate_and_burst_saturate_instead_of_overflowing() {
+        let now = Instant::now();
+        let mut glacial = Gcra::new(1e-300, Duration::from_secs(1), 1);
+        glacial.take(now);
+        assert!(glacial.earliest(now) >= now + FARTHEST / 2, "one call a century");
+        let mut bursty = Gcra::new(10.0, Duration::from_secs(1), u32::MAX);
+        for _ in 0..1_000 {
+            assert_eq!(bursty.earliest(now), now);
+            bursty.take(now);
+        }
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-ratelimit-reset", "18446744073709551615".parse().unwrap());
+        let status = RateLimitStatus::from_headers(&headers, now).unwrap();
+        assert_eq!(status.resets_at, Some(now + FARTHEST));
+    }
+
+    #[test]
+    fn a_refused_turn_takes_nothing_from_the_budget() {
+        let limiter = Limiter::new(Some(RateLimit::new(1.0, 3_600)));
+        assert_eq!(limiter.acquire(Duration::ZERO).unwrap(), Duration::ZERO);
+        for _ in 0..3 {
+            let refusal = limiter.acquire(Duration::ZERO).unwrap_err();
+            assert_eq!(refusal.reason, RateLimitReason::ClientBudget);
+            assert!(refusal.wait <= Duration::from_secs(1), "the turn does not move: {refusal:?}");
+        }
+    }
+
+    #[test]
     fn the_documented_limit_keeps_bursts_to_half_a_second() {
         let limit = RateLimit::documented();
         assert_eq!((limit.per_second(), limit.per_hour(), limit.burst_size()), (10.0, 3_500, 5));

@@ -727,7 +727,7 @@ fn a_server_alternating_between_two_pages_ends_the_listing_with_an_error() {
                 .and_then(|rest| rest.split('&').next())
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(0);
-            if (offset / 100) % 2 == 0 { first.clone().into_bytes() } else { second.clone().into_bytes() }
+            if (offset / 100).is_multiple_of(2) { first.clone().into_bytes() } else { second.clone().into_bytes() }
         })
         .expect(3)
         .create();
