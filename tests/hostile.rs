@@ -6,7 +6,8 @@ mod common;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{
-    ACCESS_KEY, Reply, Scripted, USERNAME, authorization, builder, http_bytes, http_response, recording_policy,
+    ACCESS_KEY, Reply, Scripted, TEAM, USERNAME, authorization, builder, http_bytes, http_response, limited,
+    recording_policy,
 };
 use sauce_accounts::operations::{ParameterKind, ParameterLocation};
 use sauce_accounts::{
@@ -438,13 +439,6 @@ fn a_weak_password_or_a_blank_team_name_never_leaves_the_client() {
 }
 
 // ----- round 3: no header can panic or freeze the client (issue #22) -----
-
-const TEAM: &[u8] = br#"{"id": "t1", "name": "One"}"#;
-
-/// A client that keeps to a budget on a loopback server (which is not limited by default).
-fn limited(url: &str, retry: RetryPolicy) -> Client {
-    builder(url).rate_limit(RateLimit::documented()).retry_policy(retry).build().unwrap()
-}
 
 fn rate_limited(error: &Error) -> &RateLimitedError {
     match error {

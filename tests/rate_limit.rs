@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Reply, Scripted, builder, http_response};
+use common::{Reply, Scripted, TEAM, http_response, limited};
 use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::{Client, Credentials, Error, RateLimit, RetryPolicy};
 
@@ -77,19 +77,12 @@ fn an_unlimited_client_is_throttled_by_the_limited_sandbox() {
     assert_eq!(statuses, [401, 401, 429, 429]);
 }
 
-const TEAM: &[u8] = br#"{"id": "t1", "name": "One"}"#;
-
 /// A 429 asking for a one-second wait, then a team.
 fn throttled_then_ok() -> Vec<Reply> {
     vec![
         http_response("429 Too Many Requests", &[("Retry-After", "1")], br#"{"detail": "Request was throttled."}"#),
         http_response("200 OK", &[], TEAM),
     ]
-}
-
-/// A client keeping to the documented budget, without retries (so a 429 is seen).
-fn limited(url: &str, retry: RetryPolicy) -> Client {
-    builder(url).rate_limit(RateLimit::documented()).retry_policy(retry).build().unwrap()
 }
 
 /// After a 429, every clone waits out its `Retry-After` before the next call.

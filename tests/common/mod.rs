@@ -37,6 +37,15 @@ pub fn builder(base_url: &str) -> ClientBuilder {
     Client::builder().base_url(base_url).credentials(Credentials::new(USERNAME, ACCESS_KEY)).no_proxy()
 }
 
+/// A client that keeps to the documented budget on a loopback server (which is not limited
+/// by default).
+pub fn limited(base_url: &str, retry: RetryPolicy) -> Client {
+    builder(base_url).rate_limit(sauce_accounts::RateLimit::documented()).retry_policy(retry).build().unwrap()
+}
+
+/// A team as the API answers one.
+pub const TEAM: &[u8] = br#"{"id": "t1", "name": "One"}"#;
+
 /// A retry policy (up to 4 attempts) that records its waits instead of sleeping.
 pub fn recording_policy() -> (RetryPolicy, Arc<Mutex<Vec<Duration>>>) {
     let waits = Arc::new(Mutex::new(Vec::new()));
