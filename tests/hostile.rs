@@ -470,17 +470,17 @@ fn a_reset_or_retry_after_of_u64_max_never_panics() {
         } else {
             builder(&server.url).retry_policy(RetryPolicy::default()).build().unwrap()
         };
-        client.teams().get("t1").expect("the answer is a team");
+        client.teams().get("t1").send().expect("the answer is a team");
         let status = client.rate_limit_status().expect("headers were sent");
         let resets_in = seconds_until(status.resets_at.expect("a reset time"));
         assert!(resets_in > 50.0 * 365.0 * 86_400.0, "saturated far ahead, not wrapped: {resets_in}");
         if client_limited {
             // The budget is spent for a century: the next call is refused at once, not sent.
-            let error = client.teams().get("t1").unwrap_err();
+            let error = client.teams().get("t1").send().unwrap_err();
             assert_eq!(rate_limited(&error).reason, RateLimitReason::BudgetSpent, "{error}");
             assert_eq!(server.requests().len(), 1);
         } else {
-            let error = client.teams().get("t1").unwrap_err();
+            let error = client.teams().get("t1").send().unwrap_err();
             assert_eq!(error.status(), Some(429), "a Retry-After past the ceiling ends the call: {error}");
             assert_eq!(server.finish().len(), 2);
         }
@@ -496,8 +496,8 @@ fn a_long_retry_after_fails_later_calls_at_once_saying_until_when() {
     )]);
     let client = limited(&server.url, RetryPolicy::default());
     let started = Instant::now();
-    assert_eq!(client.teams().get("t1").unwrap_err().status(), Some(429));
-    let error = client.clone().teams().get("t1").unwrap_err();
+    assert_eq!(client.teams().get("t1").send().unwrap_err().status(), Some(429));
+    let error = client.clone().teams().get("t1").send().unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(10), "no call waited: {:?}", started.elapsed());
     let refused = rate_limited(&error);
     assert_eq!(refused.reason, RateLimitReason::RetryAfter);
@@ -520,9 +520,9 @@ fn a_spent_budget_with_a_far_reset_fails_at_once() {
     let patient =
         RetryPolicy::default().max_retry_after(Duration::from_secs(3 * 3600)).deadline(Duration::from_secs(2));
     let client = limited(&server.url, patient);
-    client.teams().get("t1").unwrap();
+    client.teams().get("t1").send().unwrap();
     let started = Instant::now();
-    let error = client.clone().teams().get("t1").unwrap_err();
+    let error = client.clone().teams().get("t1").send().unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     let refused = rate_limited(&error);
     assert_eq!(refused.reason, RateLimitReason::BudgetSpent);
@@ -543,7 +543,7 @@ fn an_error_body_with_40000_credential_fields_is_redacted_quickly_and_capped() {
     let server = Scripted::start(vec![http_response("400 Bad Request", &[], body.as_bytes())]);
     let client = builder(&server.url).timeout(Duration::from_secs(3)).build().unwrap();
     let started = Instant::now();
-    let error = client.teams().get("t1").unwrap_err();
+    let error = client.teams().get("t1").send().unwrap_err();
     // Quadratic redaction took over 12 s for half as many fields; linear takes milliseconds.
     assert!(started.elapsed() < Duration::from_secs(10), "redaction took {:?}", started.elapsed());
     let text = printed(&error);
@@ -574,15 +574,15 @@ fn huge_timeouts_rates_and_offsets_saturate_instead_of_panicking() {
         .retry_policy(RetryPolicy::default().deadline(Duration::MAX).max_retry_after(Duration::MAX))
         .build()
         .expect("Duration::MAX saturates");
-    forever.teams().get("t1").unwrap();
+    forever.teams().get("t1").send().unwrap();
     // A rate too small to express: one call, then the next turn is a century away.
     let glacial = builder(&server.url).rate_limit(RateLimit::new(1e-300, 1)).build().unwrap();
-    glacial.teams().get("t1").unwrap();
-    let refused = glacial.teams().get("t1").unwrap_err();
+    glacial.teams().get("t1").send().unwrap();
+    let refused = glacial.teams().get("t1").send().unwrap_err();
     assert_eq!(rate_limited(&refused).reason, RateLimitReason::ClientBudget);
     // A burst of u32::MAX is as large as the hour's budget allows.
     let bursty = builder(&server.url).rate_limit(RateLimit::new(10.0, 3_500).burst(u32::MAX)).build().unwrap();
-    bursty.teams().get("t1").unwrap();
+    bursty.teams().get("t1").send().unwrap();
     let listed: Vec<_> = bursty.teams().lookup().offset(u64::MAX).iter().collect();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(listed[0].is_ok(), "{listed:?}");
@@ -672,7 +672,7 @@ fn a_repeated_or_huge_path_parameter_is_refused_with_a_short_clear_message() {
     assert!(invalid_argument(&twice.unwrap_err()).contains("given more than once"));
     let huge = "i".repeat(100_000);
     let raw = client.call(get_team, RawRequest::new().path("team_id", huge.as_str())).unwrap_err();
-    let typed = client.teams().get(huge.as_str()).unwrap_err();
+    let typed = client.teams().get(huge.as_str()).send().unwrap_err();
     for error in [raw, typed] {
         let message = invalid_argument(&error);
         assert!(message.contains("too long") && message.contains("8192"), "{message}");
@@ -799,7 +799,7 @@ mod properties {
                 let client = client.build().unwrap();
                 let started = Instant::now();
                 for _ in 0..3 {
-                    if let Err(error) = client.teams().get("t1") {
+                    if let Err(error) = client.teams().get("t1").send() {
                         prop_assert!(printed(&error).len() < 64 * 1024);
                     }
                     let _ = client.rate_limit_status();
