@@ -12,11 +12,14 @@ use std::fmt;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::error::SNIPPET_LIMIT;
+use crate::error::{ApiError, SNIPPET_LIMIT};
 
 /// The most bytes of one message from a server (a `detail`, a field's message, a transport
 /// failure) kept in an error.
 pub(crate) const MESSAGE_LIMIT: usize = 1024;
+
+/// The most per-field and non-field messages of an error body kept in an [`ApiError`].
+const MAX_ERROR_MESSAGES: usize = 32;
 
 /// Whether a field's value is a credential, whatever the spelling: `access_key`,
 /// `accessKey`, `password`, `verify_password`, `new_password`, `secret`, `api_token` …
@@ -187,6 +190,51 @@ impl Redactor {
         self.redact_capped(&text, SNIPPET_LIMIT)
     }
 
+    /// Fills `error` with what may be shown of an error body: the `detail`, the non-field and
+    /// per-field messages (Django REST's and FastAPI's shapes), each redacted and capped at
+    /// [`MESSAGE_LIMIT`], at most [`MAX_ERROR_MESSAGES`] of them, and the body's snippet.
+    pub(crate) fn read_error_body(&self, body: &[u8], error: &mut ApiError) {
+        error.body_snippet = self.snippet(body);
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(body) {
+            for (name, value) in fields {
+                let messages = || -> Vec<String> {
+                    let texts = match &value {
+                        serde_json::Value::String(text) => vec![text.clone()],
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
+                            .collect(),
+                        other => vec![other.to_string()],
+                    };
+                    texts.iter().take(MAX_ERROR_MESSAGES).map(|text| self.redact_capped(text, MESSAGE_LIMIT)).collect()
+                };
+                match name.as_str() {
+                    // FastAPI's 422: `{"detail": [{"loc": ["query", "since"], "msg": "…"}]}`, one
+                    // entry per refused value; each becomes a message for the value's name.
+                    "detail" if fastapi_problems(&value).is_some() => {
+                        for (field, message) in
+                            fastapi_problems(&value).unwrap_or_default().into_iter().take(MAX_ERROR_MESSAGES)
+                        {
+                            error
+                                .field_errors
+                                .entry(field)
+                                .or_default()
+                                .push(self.redact_capped(&message, MESSAGE_LIMIT));
+                        }
+                    }
+                    "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
+                    "non_field_errors" => error.non_field_errors = messages(),
+                    "status_code" => {}
+                    // However many fields a server lists, an error keeps a readable number.
+                    _ if error.field_errors.len() >= MAX_ERROR_MESSAGES => {}
+                    _ => {
+                        error.field_errors.insert(name.clone(), messages());
+                    }
+                }
+            }
+        }
+    }
+
     /// Redacts inside every string of a JSON value, before it is encoded again: the encoded
     /// form would escape characters the plain secret does not.
     fn redact_value(&self, value: &mut serde_json::Value) {
@@ -252,6 +300,22 @@ fn quoted_values(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usi
         position = (end + 1).min(text.len());
     }
     found
+}
+
+/// The `(name, message)` pairs of a FastAPI validation `detail`, or `None` for another shape.
+fn fastapi_problems(detail: &serde_json::Value) -> Option<Vec<(String, String)>> {
+    let problems = detail.as_array().filter(|problems| !problems.is_empty())?;
+    problems
+        .iter()
+        .map(|problem| {
+            let message = problem.get("msg")?.as_str()?.to_owned();
+            let location = problem.get("loc")?.as_array()?;
+            let field = location
+                .last()
+                .map_or_else(String::new, |last| last.as_str().map_or_else(|| last.to_string(), str::to_owned));
+            Some((field, message))
+        })
+        .collect()
 }
 
 #[cfg(test)]

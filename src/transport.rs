@@ -165,9 +165,6 @@ const MAX_REDIRECTS: u32 = 5;
 /// servers and proxies accept; a longer one is refused before anything is sent.
 pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 
-/// The most per-field and non-field messages of an error body kept in an [`ApiError`].
-const MAX_ERROR_MESSAGES: usize = 32;
-
 /// A complete HTTP answer. Headers are read only when needed (errors, redirects), so a
 /// successful call pays for none of the lookups.
 struct Answer {
@@ -576,67 +573,14 @@ fn api_error(
         detail: None,
         non_field_errors: Vec::new(),
         field_errors: Default::default(),
-        body_snippet: redactor.snippet(&answer.body),
+        body_snippet: String::new(),
         request_id: answer.request_id().map(|id| redactor.redact_capped(&id, 256)),
         retry_after: answer.retry_after(),
         attempts,
         earlier_attempt_may_have_succeeded,
     };
-    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&answer.body) {
-        for (name, value) in fields {
-            let messages = || -> Vec<String> {
-                let texts = match &value {
-                    serde_json::Value::String(text) => vec![text.clone()],
-                    serde_json::Value::Array(items) => items
-                        .iter()
-                        .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
-                        .collect(),
-                    other => vec![other.to_string()],
-                };
-                texts.iter().take(MAX_ERROR_MESSAGES).map(|text| redactor.redact_capped(text, MESSAGE_LIMIT)).collect()
-            };
-            match name.as_str() {
-                // FastAPI's 422: `{"detail": [{"loc": ["query", "since"], "msg": "…"}]}`, one
-                // entry per refused value; each becomes a message for the value's name.
-                "detail" if fastapi_problems(&value).is_some() => {
-                    for (field, message) in
-                        fastapi_problems(&value).unwrap_or_default().into_iter().take(MAX_ERROR_MESSAGES)
-                    {
-                        error
-                            .field_errors
-                            .entry(field)
-                            .or_default()
-                            .push(redactor.redact_capped(&message, MESSAGE_LIMIT));
-                    }
-                }
-                "detail" | "message" | "error" => error.detail = messages().into_iter().next(),
-                "non_field_errors" => error.non_field_errors = messages(),
-                "status_code" => {}
-                // However many fields a server lists, an error keeps a readable number.
-                _ if error.field_errors.len() >= MAX_ERROR_MESSAGES => {}
-                _ => {
-                    error.field_errors.insert(name.clone(), messages());
-                }
-            }
-        }
-    }
+    redactor.read_error_body(&answer.body, &mut error);
     error
-}
-
-/// The `(name, message)` pairs of a FastAPI validation `detail`, or `None` for another shape.
-fn fastapi_problems(detail: &serde_json::Value) -> Option<Vec<(String, String)>> {
-    let problems = detail.as_array().filter(|problems| !problems.is_empty())?;
-    problems
-        .iter()
-        .map(|problem| {
-            let message = problem.get("msg")?.as_str()?.to_owned();
-            let location = problem.get("loc")?.as_array()?;
-            let field = location
-                .last()
-                .map_or_else(String::new, |last| last.as_str().map_or_else(|| last.to_string(), str::to_owned));
-            Some((field, message))
-        })
-        .collect()
 }
 
 #[cfg(test)]
