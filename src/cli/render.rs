@@ -1,6 +1,10 @@
-//! Human-readable output: tables for listings, `key: value` lines for single records.
+//! Human-readable output: tables for listings, `key: value` lines for single records, and
+//! the same tables as CSV. Every string from the server is shown with its control characters
+//! escaped, and timestamps as dates.
 
 use serde_json::Value;
+
+use super::output::escape_controls;
 
 /// Replaces every `access_key` value with a masked form: only the commands whose purpose is
 /// to show a key print one.
@@ -93,12 +97,18 @@ fn usage_days(value: &Value) -> Option<Vec<Value>> {
 
 fn scalar(value: &Value) -> Option<String> {
     match value {
-        Value::String(text) => Some(text.clone()),
+        Value::String(text) => Some(as_date(text).unwrap_or_else(|| escape_controls(text, false).into_owned())),
         Value::Number(number) => Some(number.to_string()),
         Value::Bool(flag) => Some(if *flag { "yes".into() } else { "no".into() }),
         Value::Null => Some("-".into()),
         _ => None,
     }
+}
+
+/// An RFC 3339 timestamp (`2020-10-05T16:21:01.513495Z`) as a person reads it, in UTC.
+fn as_date(text: &str) -> Option<String> {
+    let moment = chrono::DateTime::parse_from_rfc3339(text).ok()?;
+    Some(moment.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 /// The widest a table may be: it fits a 100-column terminal.
@@ -219,6 +229,35 @@ pub(super) fn days_table<'a>(
     table_of(&items, columns)
 }
 
+/// The records of a listing (or one record) as RFC 4180 CSV: one header row, the table's
+/// columns uncut, CRLF line ends.
+pub(super) fn csv(value: &Value) -> String {
+    let items: Vec<Value> = match value {
+        Value::Array(items) => items.clone(),
+        Value::Object(fields) => match fields.get("results").or_else(|| fields.get("users")) {
+            Some(Value::Array(items)) => items.clone(),
+            _ => vec![value.clone()],
+        },
+        other => vec![serde_json::json!({ "value": other })],
+    };
+    let columns = if items.iter().all(Value::is_object) && !items.is_empty() {
+        columns_of(&items)
+    } else {
+        vec![column("VALUE", |item| text(Some(item)))]
+    };
+    let line = |cells: Vec<String>| cells.iter().map(|cell| csv_field(cell)).collect::<Vec<_>>().join(",");
+    let mut lines = vec![line(columns.iter().map(|(name, _)| name.clone()).collect())];
+    lines.extend(items.iter().map(|item| line(columns.iter().map(|(_, cell)| cell(item)).collect())));
+    lines.join("\r\n")
+}
+
+/// A CSV field, quoted when RFC 4180 requires it (a comma, a quote or a line break) or when
+/// surrounding spaces would otherwise be lost.
+fn csv_field(cell: &str) -> String {
+    let needs_quotes = cell.contains([',', '"', '\r', '\n']) || cell.starts_with(' ') || cell.ends_with(' ');
+    if needs_quotes { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_string() }
+}
+
 fn table(items: &[Value]) -> String {
     // `columns_of` reads the first item.
     if items.is_empty() {
@@ -287,6 +326,7 @@ fn lines_of(value: &Value, depth: usize, out: &mut Vec<String>) {
     match value {
         Value::Object(fields) => {
             for (name, field) in fields {
+                let name = escape_controls(name, false);
                 match scalar(field) {
                     Some(text) => out.push(format!("{indent}{name}: {text}")),
                     None if field.as_array().is_some_and(Vec::is_empty) => out.push(format!("{indent}{name}: (none)")),
@@ -351,6 +391,24 @@ mod tests {
         let odd = json!({"username": "jsmith", "usage": [["2021-4-1", [12, 1800, 7]]]});
         let shown = human(&odd);
         assert!(shown.starts_with("usage:") && shown.contains("username: jsmith"), "{shown}");
+    }
+
+    #[test]
+    fn csv_quotes_as_rfc_4180_says_and_escapes_controls() {
+        let teams = json!({"count": 2, "results": [
+            {"id": "a", "name": "Web, \"front\"", "user_count": 2, "settings": {}, "is_default": false},
+            {"id": "b", "name": "Bell\u{7}", "user_count": 0, "settings": {}, "is_default": true}]});
+        assert_eq!(
+            csv(&teams),
+            "NAME,USERS,VMS,DEVICES,DEFAULT,ID\r\n\"Web, \"\"front\"\"\",2,-,-,no,a\r\nBell\\x07,0,-,-,yes,b"
+        );
+    }
+
+    #[test]
+    fn timestamps_print_as_dates_and_strings_without_controls() {
+        let text = human(&json!({"created_at": "2020-10-05T16:21:01.513495Z", "name": "x\u{1b}[2Jy", "\u{9b}k": 1}));
+        assert!(text.contains("created_at: 2020-10-05 16:21 UTC"), "{text}");
+        assert!(text.contains("name: x\\x1b[2Jy") && !text.contains(|c: char| c.is_control() && c != '\n'), "{text}");
     }
 
     #[test]
