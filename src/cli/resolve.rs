@@ -175,3 +175,51 @@ pub(super) fn user_label(username: &str, first: Option<&str>, last: Option<&str>
 pub(super) fn label_of(user: &types::User) -> String {
     user_label(&user.username, user.first_name.as_deref(), user.last_name.as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn lookup<'a>(first: Vec<&'a str>, total: u64, all: Vec<&'a str>, walked: &'a Cell<bool>) -> Lookup<'a> {
+        let named = |names: Vec<&str>| names.into_iter().map(|name| (name.to_string(), format!("id-{name}"))).collect();
+        Lookup {
+            kind: "user",
+            list_command: "users list",
+            first_page: Box::new(move || Ok((total, named(first)))),
+            every: Box::new(move || {
+                walked.set(true);
+                Ok(named(all))
+            }),
+            some: Box::new(|| Ok(vec!["someone".into()])),
+        }
+    }
+
+    /// One request when the name is on the first page; every page when it is not, so a user
+    /// created after a hundred others sharing the prefix is still found.
+    #[test]
+    fn names_past_the_first_page_are_found() {
+        let walked = Cell::new(false);
+        assert_eq!(
+            resolve("user0", lookup(vec!["user0", "user00"], 500, vec![], &walked)).ok(),
+            Some("id-user0".into())
+        );
+        assert!(!walked.get(), "the common case is one request");
+        let later = vec!["user000", "user0001", "user0"];
+        assert_eq!(resolve("user0", lookup(vec!["user000"], 3, later, &walked)).ok(), Some("id-user0".into()));
+        assert!(walked.get());
+        let Err(CliError::NotFound(message)) = resolve("Ghost", lookup(vec![], 0, vec![], &Cell::new(false))) else {
+            panic!("a missing name is not found")
+        };
+        assert!(message.contains("candidates: someone"), "{message}");
+        let Err(CliError::Usage(message)) = resolve("ada", lookup(vec!["ADA", "Ada"], 2, vec![], &Cell::new(false)))
+        else {
+            panic!("two case variants without the exact one are ambiguous")
+        };
+        assert!(message.contains("give the id"), "{message}");
+        assert_eq!(
+            resolve("0123456789abcdef0123456789abcdef", lookup(vec![], 0, vec![], &walked)).ok().as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+    }
+}
