@@ -264,3 +264,57 @@ fn the_saucectl_credentials_file_is_read_and_written() {
     assert!(stderr(&refused).contains(&format!("chmod 600 {}", file.display())), "{}", stderr(&refused));
     std::fs::remove_dir_all(home).unwrap();
 }
+
+/// The binary against a sandbox this test keeps (state carries over between commands).
+fn against(sandbox: &sauce_accounts::sandbox::Sandbox, args: &[&str]) -> Output {
+    let admin = sandbox.admin_credentials();
+    let key = admin.access_key().expose().to_string();
+    let mut all = vec!["--base-url", sandbox.url(), "-u", admin.username(), "-k", &key];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// A user created after more than a page of users sharing its name as a prefix is found by
+/// its exact name; a service account is deleted by its name, and a name that is none is exit 1
+/// pointing to `service-accounts list`.
+#[test]
+fn names_resolve_past_the_first_page_and_for_service_accounts() {
+    use sauce_accounts::types::{CreateServiceAccountRequest, CreateUserRequest};
+    let sandbox = sauce_accounts::sandbox::Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let create = |username: &str| {
+        let email = format!("{username}@example.com");
+        let request = CreateUserRequest::new(email, "Page", "Filler", "Sauce-Pa55word!", username);
+        client.users().create(&request).send().unwrap();
+    };
+    for index in 0..101 {
+        create(&format!("user{index:06}"));
+    }
+    create("user0");
+    let found = against(&sandbox, &["--json", "users", "get", "user0"]);
+    assert_eq!(found.status.code(), Some(0), "{}", stderr(&found));
+    let user: serde_json::Value = serde_json::from_str(&stdout(&found)).unwrap();
+    assert_eq!(user["username"], "user0");
+
+    let web = client.teams().lookup().name("Web").send().unwrap().results[0].id.clone();
+    let bot = client.service_accounts().create(&CreateServiceAccountRequest::new("Release bot", web)).send().unwrap();
+    let deleted = against(&sandbox, &["service-accounts", "delete", "release bot", "--yes"]);
+    assert_eq!(deleted.status.code(), Some(0), "{}", stderr(&deleted));
+    assert!(stdout(&deleted).contains(&bot.username), "{}", stdout(&deleted));
+    assert_eq!(client.service_accounts().lookup().send().unwrap().count, 0);
+    let missing = against(&sandbox, &["service-accounts", "delete", "release bot", "--yes"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("`service-accounts list`"), "{}", stderr(&missing));
+}
+
+/// Activity per user is shown by username (from one listing call), not by id.
+#[test]
+fn users_activity_shows_usernames() {
+    let output = run(&["--sandbox", "classic", "users-activity", "--since", "2023-04-18", "--until", "2023-04-18"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("USER ") && text.contains("sandbox-admin"), "{text}");
+    let ids = sandbox_json(&["classic", "users-activity", "--since", "2023-04-18", "--until", "2023-04-18"]);
+    let first_id = ids.as_object().unwrap().keys().next().unwrap().clone();
+    assert!(!text.contains(&first_id), "{text}");
+}

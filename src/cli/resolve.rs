@@ -15,6 +15,9 @@ fn passes_as_is(text: &str) -> bool {
 /// A candidate: its name and its id.
 type Named = (String, String);
 
+/// A first page: the listing's total and the candidates on it.
+type FirstPage<'a> = Box<dyn FnOnce() -> Result<(u64, Vec<Named>), Error> + 'a>;
+
 /// What to look a name up with.
 struct Lookup<'a> {
     /// `user`, `team`, `service account`.
@@ -22,11 +25,14 @@ struct Lookup<'a> {
     /// The command that lists them.
     list_command: &'a str,
     /// The first page the API's filter gives, with the listing's total.
-    first_page: Box<dyn FnOnce() -> Result<(u64, Vec<Named>), Error> + 'a>,
+    first_page: FirstPage<'a>,
     /// Every match of the filter, when the first page does not hold the name.
     every: Box<dyn FnOnce() -> Result<Vec<Named>, Error> + 'a>,
     /// A few names to suggest when the filter matches nothing.
     some: Box<dyn FnOnce() -> Result<Vec<String>, Error> + 'a>,
+    /// Whether a name can match where the filter does not (a service account's display
+    /// name), so that no exact match on the first page means walking them all.
+    filter_misses_some: bool,
 }
 
 /// The id `wanted` names: itself when it is an id, else the one candidate whose name is
@@ -35,10 +41,10 @@ fn resolve(wanted: &str, lookup: Lookup<'_>) -> Result<String, CliError> {
     if passes_as_is(wanted) {
         return Ok(wanted.to_string());
     }
-    let Lookup { kind, list_command, first_page, every, some } = lookup;
+    let Lookup { kind, list_command, first_page, every, some, filter_misses_some } = lookup;
     let (total, mut found) = first_page()?;
     let exactly = |found: &[Named]| found.iter().any(|(name, _)| name == wanted);
-    if !exactly(&found) && total > found.len() as u64 {
+    if !exactly(&found) && (filter_misses_some || total > found.len() as u64) {
         found = every()?;
     }
     let matching: Vec<&Named> = found.iter().filter(|(name, _)| name.eq_ignore_ascii_case(wanted)).collect();
@@ -81,6 +87,7 @@ pub(super) fn user_id(client: &Client, user: &str) -> Result<String, CliError> {
             some: Box::new(|| {
                 Ok(client.users().lookup().limit(10).send()?.results.into_iter().map(|found| found.username).collect())
             }),
+            filter_misses_some: false,
         },
     )
 }
@@ -103,6 +110,7 @@ pub(super) fn team_id(client: &Client, team: &str) -> Result<String, CliError> {
             some: Box::new(|| {
                 Ok(client.teams().lookup().limit(10).send()?.results.into_iter().map(|found| found.name).collect())
             }),
+            filter_misses_some: false,
         },
     )
 }
@@ -141,6 +149,7 @@ pub(super) fn service_account_id(client: &Client, account: &str) -> Result<Strin
                 let page = client.service_accounts().lookup().limit(10).send()?;
                 Ok(page.results.into_iter().map(|found| found.username).collect())
             }),
+            filter_misses_some: true,
         },
     )
 }
@@ -192,6 +201,7 @@ mod tests {
                 Ok(named(all))
             }),
             some: Box::new(|| Ok(vec!["someone".into()])),
+            filter_misses_some: false,
         }
     }
 
