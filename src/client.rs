@@ -99,7 +99,8 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client for `SAUCE_USERNAME` / `SAUCE_ACCESS_KEY`, sending to `SAUCE_BASE_URL` when it
+    /// A client for `SAUCE_USERNAME` / `SAUCE_ACCESS_KEY` (else saucectl's
+    /// `~/.sauce/credentials.yml`: [`Credentials::from_env`]), sending to `SAUCE_BASE_URL` when it
     /// is set (a standalone `sauce-sandbox` prints it), else to the region `SAUCE_REGION` names
     /// (us-west-1 when unset).
     ///

@@ -52,14 +52,24 @@ impl Credentials {
     /// was read), or saying why the file cannot be used: unreadable, not of that form, or
     /// readable by other users (with the `chmod` that fixes it).
     pub fn from_env() -> Result<Self, Error> {
-        let lookup = |name: &str| std::env::var(name).ok();
+        Self::from_sources(|name| std::env::var(name).ok(), credentials_file().as_deref())
+    }
+
+    /// The variables through `lookup`, else the credentials file at `file`, as saucectl reads
+    /// them: the file only when neither variable is set.
+    fn from_sources(lookup: impl Fn(&str) -> Option<String>, file: Option<&Path>) -> Result<Self, Error> {
         let unset = |name: &str| non_blank(lookup(name).as_deref()).is_none();
         if unset(USERNAME_VAR)
             && unset(ACCESS_KEY_VAR)
-            && let Some(path) = credentials_file()
-            && let Some(credentials) = read_credentials_file(&path)?
+            && let Some(path) = file
         {
-            return Ok(credentials);
+            if let Some(credentials) = read_credentials_file(path)? {
+                return Ok(credentials);
+            }
+            // Say where else was looked, so "not set" is not the whole story.
+            return Self::from_lookup(lookup).map_err(|error| {
+                Error::config(format!("{} (there is no {} either)", error_text(&error), path.display()))
+            });
         }
         Self::from_lookup(lookup)
     }
@@ -116,6 +126,14 @@ impl fmt::Debug for Credentials {
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.username)
+    }
+}
+
+/// The message of a configuration error, without the kind `Display` puts before it.
+fn error_text(error: &Error) -> String {
+    match error {
+        Error::Config(message) => message.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -233,6 +251,27 @@ mod tests {
         assert_eq!(parse_credentials_yaml(quoted), Ok(("jim \"q\"".into(), "0a1b".into())));
         assert_eq!(parse_credentials_yaml("username: jim\n"), Err("has no `accessKey:`".into()));
         assert!(parse_credentials_yaml("username jim").unwrap_err().contains("line 1"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_environment_comes_first_then_the_file() {
+        let folder = std::env::temp_dir().join(format!("sauce-sources-{}", std::process::id()));
+        let path = folder.join("credentials.yml");
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+        };
+        let missing = Credentials::from_sources(env(&[]), Some(&path)).unwrap_err().to_string();
+        assert!(missing.contains("are not set") && missing.contains("there is no"), "{missing}");
+        write_credentials_file(&path, &Credentials::new("file-user", "file-key")).unwrap();
+        let from_file = Credentials::from_sources(env(&[]), Some(&path)).unwrap();
+        assert_eq!(from_file.username(), "file-user");
+        const BOTH: [(&str, &str); 2] = [(USERNAME_VAR, "env-user"), (ACCESS_KEY_VAR, "env-key")];
+        let from_env = Credentials::from_sources(env(&BOTH), Some(&path)).unwrap();
+        assert_eq!(from_env.username(), "env-user");
+        let half = Credentials::from_sources(env(&[(USERNAME_VAR, "env-user")]), Some(&path)).unwrap_err();
+        assert!(half.to_string().contains("SAUCE_ACCESS_KEY is not set"), "no silent mix of sources: {half}");
+        std::fs::remove_dir_all(folder).unwrap();
     }
 
     #[cfg(unix)]

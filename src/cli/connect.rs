@@ -153,10 +153,14 @@ fn credential(
     from_file()
 }
 
-/// Username and key: each from its flag, else its variable, else the credentials file.
+/// Username and key: each from its flag, else its variable, else the credentials file; the
+/// file only when neither variable is set (as saucectl and `Credentials::from_env` read it),
+/// so a half-set environment is named, not silently completed from the file.
 fn credentials_of(global: &Global) -> Result<(Credentials, String, String), CliError> {
     let mut file: Option<Option<Credentials>> = None;
-    let path = credentials::credentials_file();
+    let variable_set = |name: &str| non_blank(std::env::var(name).ok().as_deref()).is_some();
+    let environment_used = variable_set(USERNAME_VAR) || variable_set(ACCESS_KEY_VAR);
+    let path = credentials::credentials_file().filter(|_| !environment_used);
     let mut read_file = |pick: fn(&Credentials) -> String| -> Result<Option<Sourced>, CliError> {
         if file.is_none() {
             file = Some(match &path {
@@ -182,9 +186,13 @@ fn credentials_of(global: &Global) -> Result<(Credentials, String, String), CliE
                 .into_iter()
                 .filter_map(|(name, missing)| missing.then_some(name))
                 .collect();
-            let file = path.map_or_else(|| "~/.sauce/credentials.yml".to_string(), |path| path.display().to_string());
+            let file = match path {
+                Some(path) => format!("{} does not exist", path.display()),
+                None if environment_used => "the credentials file is read only when neither variable is set".into(),
+                None => "there is no home folder for ~/.sauce/credentials.yml".into(),
+            };
             Err(CliError::Usage(format!(
-                "{} {} not set, and {file} does not give it: export {}, pass -u/--sauce-username and \
+                "{} {} not set ({file}): export {}, pass -u/--sauce-username and \
                  -k/--sauce-access-key, or run `sauce-accounts configure`",
                 missing.join(" and "),
                 if missing.len() == 1 { "is" } else { "are" },

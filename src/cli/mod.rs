@@ -244,7 +244,14 @@ impl Ctx<'_> {
         every: impl FnOnce() -> crate::Paginator<'p, T>,
     ) -> Result<(), CliError> {
         if self.all {
-            let items = output::collect_with_progress(every(), self.client.rate_limit())?;
+            // Progress only for a person watching; its total costs one more request, since
+            // the paginator keeps the total it reads.
+            let progress = if std::io::stderr().is_terminal() {
+                Some(output::Progress { total: Some(page()?.0), rate: self.client.rate_limit() })
+            } else {
+                None
+            };
+            let items = output::collect_with_progress(every(), progress)?;
             self.out.listing(items.len() as u64, &items)
         } else {
             let (count, items) = page()?;

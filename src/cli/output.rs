@@ -156,32 +156,51 @@ impl Output {
     }
 }
 
-/// Every item of a listing; on a terminal, standard error shows the pages and items so far
-/// (and nothing when it is not a terminal, so logs stay clean).
+/// Where a listing that follows pagination reports its progress.
+pub(super) struct Progress {
+    /// The total the first page announced (the paginator keeps its own to itself).
+    pub(super) total: Option<u64>,
+    /// The client's request budget, which paces the pages.
+    pub(super) rate: Option<crate::RateLimit>,
+}
+
+/// Every item of a listing; with `progress` (standard error is a terminal), standard error
+/// shows the pages and items so far and the time the rest should take at the client's rate.
 pub(super) fn collect_with_progress<T: Clone + PartialEq>(
     mut items: Paginator<'_, T>,
-    rate: Option<crate::RateLimit>,
+    progress: Option<Progress>,
 ) -> Result<Vec<T>, CliError> {
-    let progress = std::io::stderr().is_terminal();
     let mut collected = Vec::new();
     let mut pages = 0;
     while let Some(item) = items.next() {
         collected.push(item.map_err(CliError::from)?);
-        if progress && items.pages_fetched() != pages {
+        // Each item moves the count; a terminal takes the short rewrite of one line.
+        if let Some(progress) = &progress {
             pages = items.pages_fetched();
-            eprint!("\r{}", progress_line(pages, collected.len(), rate));
+            eprint!("\r{}", progress_line(pages, collected.len() as u64, progress));
         }
     }
-    if progress && pages > 0 {
+    if progress.is_some() && pages > 0 {
         eprintln!();
     }
     Ok(collected)
 }
 
-/// `page 3, 250 items (at most 10 requests a second)`.
-fn progress_line(pages: u64, items: usize, rate: Option<crate::RateLimit>) -> String {
-    let limit = rate.map_or_else(String::new, |rate| format!(" (at most {} requests a second)", rate.per_second()));
-    format!("page {pages}, {items} items{limit}")
+/// `page 3, 250 of 1200 items, about 10 s more at 10 requests a second`.
+fn progress_line(pages: u64, items: u64, progress: &Progress) -> String {
+    let Some(total) = progress.total.filter(|total| *total >= items) else {
+        return format!("page {pages}, {items} items");
+    };
+    let mut line = format!("page {pages}, {items} of {total} items");
+    let per_page = items.div_ceil(pages.max(1)).max(1);
+    let pages_left = (total - items).div_ceil(per_page);
+    if let Some(rate) = progress.rate.filter(|rate| rate.per_second() > 0.0)
+        && pages_left > 0
+    {
+        let seconds = (pages_left as f64 / rate.per_second()).ceil();
+        line.push_str(&format!(", about {seconds} s more at {} requests a second", rate.per_second()));
+    }
+    line
 }
 
 #[cfg(test)]
@@ -204,7 +223,11 @@ mod tests {
 
     #[test]
     fn progress_names_pages_items_and_the_rate() {
-        assert_eq!(progress_line(2, 200, None), "page 2, 200 items");
-        assert!(progress_line(1, 5, Some(crate::RateLimit::documented())).contains("requests a second"));
+        let unknown = Progress { total: None, rate: None };
+        assert_eq!(progress_line(2, 200, &unknown), "page 2, 200 items");
+        let paced = Progress { total: Some(1200), rate: Some(crate::RateLimit::new(10.0, 10_000)) };
+        assert_eq!(progress_line(2, 200, &paced), "page 2, 200 of 1200 items, about 1 s more at 10 requests a second");
+        let done = Progress { total: Some(200), rate: Some(crate::RateLimit::new(10.0, 10_000)) };
+        assert_eq!(progress_line(2, 200, &done), "page 2, 200 of 200 items");
     }
 }
