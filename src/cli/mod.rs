@@ -206,16 +206,23 @@ struct Ctx<'a> {
     all: bool,
     /// `--yes`: do it without asking.
     yes: bool,
-    operation: OperationId,
+    /// The operation the command calls; `None` for a command that calls several.
+    operation: Option<OperationId>,
 }
 
 impl Ctx<'_> {
     /// Asks `question` before an operation the spec marks irreversible (`x-sauce-confirm`);
     /// refuses without `--yes` when nobody can answer. Other operations go ahead unasked.
     fn confirm(&self, question: &str) -> Result<(), CliError> {
-        let Some(what) = self.operation.info().confirm else {
-            return Ok(());
-        };
+        match self.operation.and_then(|operation| operation.info().confirm) {
+            Some(what) => self.confirm_irreversible(what, question),
+            None => Ok(()),
+        }
+    }
+
+    /// Asks `question` before something that `what` (`deletes`, …) cannot be taken back, for
+    /// commands that call several operations; refuses without `--yes` when nobody can answer.
+    fn confirm_irreversible(&self, what: &str, question: &str) -> Result<(), CliError> {
         let question = escape_controls(question, false);
         let stdin = std::io::stdin();
         match confirmation(self.yes, stdin.is_terminal()) {
@@ -278,11 +285,11 @@ fn confirmation(yes: bool, stdin_is_terminal: bool) -> Confirmation {
 }
 
 fn run(cli: &Cli, used: &mut Option<connect::Used>) -> Result<(), CliError> {
-    let Some(operation) = cli.operation() else {
-        let Group::Configure(command) = &cli.group else { unreachable!("only configure calls no operation") };
+    if let Group::Configure(command) = &cli.group {
         return command.run();
-    };
-    let out = Output::new(cli.global.format()?, inventory::shows_keys(operation));
+    }
+    let operation = cli.operation();
+    let out = Output::new(cli.global.format()?, operation.is_some_and(inventory::shows_keys));
     let (client, _sandbox, source) = connect::connect(&cli.global)?;
     *used = Some(source);
     let ctx = Ctx { client: &client, out, all: cli.global.all, yes: cli.global.yes, operation };
@@ -295,7 +302,7 @@ fn run(cli: &Cli, used: &mut Option<connect::Used>) -> Result<(), CliError> {
         Group::Concurrency(command) => command.run(&ctx),
         Group::ServiceAccounts(command) => command.run(&ctx),
         Group::Call(command) => command.run(&ctx),
-        Group::Configure(_) => unreachable!("handled above"),
+        Group::Configure(_) => unreachable!("configure connects to nothing and returned above"),
     }
 }
 
