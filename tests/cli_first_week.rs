@@ -50,7 +50,7 @@ fn has_controls(text: &str) -> bool {
     text.contains(|c: char| c.is_control() && c != '\n')
 }
 
-const HOSTILE: &str = "evil\u{1b}[2J\u{1b}]52;c;SGVsbG8=\u{7}\r\u{9b}31mname";
+const HOSTILE: &str = "evil\u{1b}[2J\u{1b}]52;c;SGVsbG8=\u{7}\r\u{9b}31mname\nFAKE line";
 
 fn json_reply(value: &serde_json::Value) -> Reply {
     http_response("200 OK", &[], value.to_string().as_bytes())
@@ -95,6 +95,7 @@ fn server_strings_cannot_drive_the_terminal() {
         let shown = if args.contains(&"csv") { text.replace("\r\n", "\n") } else { text.clone() };
         assert!(!has_controls(&shown), "{args:?} printed a control character: {text:?}");
         assert!(text.contains("evil"), "{args:?}: {text:?}");
+        assert!(!text.lines().any(|line| line.starts_with("FAKE")), "{args:?}: a server newline made a line: {text:?}");
     }
     assert_eq!(server.finish().len(), 6);
 }

@@ -176,7 +176,7 @@ pub fn main() -> ExitCode {
     };
     let mut used = None;
     let result = run(&cli, &mut used);
-    let report = |message: &str| eprintln!("error: {}", escape_controls(&for_cli(message), true));
+    let report = |message: &str| eprintln!("error: {}", escape_controls(&for_cli(message), false));
     match result {
         Ok(()) | Err(CliError::OutputClosed) => ExitCode::SUCCESS,
         Err(CliError::Usage(message)) => {
