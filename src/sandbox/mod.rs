@@ -5,30 +5,36 @@
 //! bodies are parsed with the generated request types and responses are built from the
 //! generated response types, so the sandbox cannot drift from the spec.
 
+mod faults;
 mod handlers;
+mod http;
+mod routing;
+mod server;
 mod state;
 
-use std::collections::HashMap;
-use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use base64::Engine as _;
-use percent_encoding::percent_decode_str;
-
+use faults::FaultState;
+pub use faults::Faults;
+use routing::RateLimits;
+use server::{Answer, Server};
 use state::State;
 pub use state::{Seed, SeedOrganization, SeedTeam, SeedUser};
 
-use crate::rate_limit::Gcra;
 use crate::{Client, Credentials, Error, RateLimit, RetryPolicy};
 
-/// The most bytes of a request body the sandbox reads.
-const MAX_REQUEST_BODY: u64 = 1024 * 1024;
-const WORKERS: usize = 4;
+/// The most bytes of a request body the sandbox reads; a longer one is refused (413) before
+/// any of it is read.
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// The most bytes of a request line and headers together (else 414 or 431).
+const MAX_REQUEST_HEAD: usize = 32 * 1024;
+const MAX_HEADER_FIELDS: usize = 100;
+/// The range a timeout setting is kept in: an instant plus the longest must not overflow.
+const TIMEOUT_RANGE: (Duration, Duration) = (Duration::from_millis(1), Duration::from_secs(24 * 3600));
 
-/// A running sandbox. It stops when dropped.
+/// A running sandbox. It stops when dropped, and closes its connections: a client holding a
+/// kept-alive connection to it fails at once instead of waiting out its timeout.
 ///
 /// ```
 /// # fn main() -> Result<(), sauce_accounts::Error> {
@@ -42,9 +48,8 @@ const WORKERS: usize = 4;
 pub struct Sandbox {
     url: String,
     admin: Credentials,
-    server: Arc<tiny_http::Server>,
-    stopping: Arc<AtomicBool>,
-    workers: Vec<JoinHandle<()>>,
+    shared: Arc<Shared>,
+    server: Server,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -72,43 +77,55 @@ impl Sandbox {
         Sandbox::builder().seed(seed).port(port).start()
     }
 
-    /// A builder for a sandbox with other options: seed, port, rate limits.
+    /// A builder for a sandbox with other options: seed, port, rate limits, faults,
+    /// timeouts.
     pub fn builder() -> SandboxBuilder {
-        SandboxBuilder { seed: None, port: 0, rate_limit: None }
+        SandboxBuilder {
+            seed: None,
+            port: 0,
+            rate_limit: None,
+            faults: Faults::new(),
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
     }
 
-    fn launch(seed: Seed, port: u16, rate_limit: Option<RateLimit>) -> Result<Sandbox, Error> {
+    fn launch(builder: SandboxBuilder) -> Result<Sandbox, Error> {
+        let seed = builder.seed.unwrap_or_else(Seed::builtin);
         let state = State::new(&seed).map_err(|error| Error::config(format!("invalid sandbox seed: {error}")))?;
         let admin = Credentials::new(
             seed.admin.username.clone(),
             state.user_by_username(&seed.admin.username).expect("the admin is seeded").access_key.clone(),
         );
-        let server = tiny_http::Server::from_listener(listen(port)?, None)
-            .map_err(|error| Error::config(format!("the sandbox cannot serve on 127.0.0.1:{port}: {error}")))?;
-        let address =
-            server.server_addr().to_ip().ok_or_else(|| Error::config("the sandbox is not on an IP address"))?;
+        let port = builder.port;
+        let listener = listen(port)?;
+        let address = listener
+            .local_addr()
+            .ok()
+            .and_then(|address| address.as_socket())
+            .ok_or_else(|| Error::config("the sandbox is not on an IP address"))?;
         let url = format!("http://{address}");
-        let server = Arc::new(server);
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
-            limits: rate_limit.map(|limit| Limits { limit, accounts: Mutex::new(HashMap::new()) }),
+            limits: builder.rate_limit.map(|limit| RateLimits { limit, accounts: Mutex::new(Default::default()) }),
+            faults: FaultState::new(builder.faults),
             base_url: url.clone(),
         });
-        let stopping = Arc::new(AtomicBool::new(false));
-        let workers = (0..WORKERS)
-            .map(|_| {
-                let (server, shared, stopping) = (server.clone(), shared.clone(), stopping.clone());
-                std::thread::spawn(move || {
-                    while !stopping.load(Ordering::SeqCst) {
-                        match server.recv() {
-                            Ok(request) => serve(request, &shared),
-                            Err(_) => break,
-                        }
-                    }
-                })
-            })
-            .collect();
-        Ok(Sandbox { url, admin, server, stopping, workers })
+        let settings = server::Settings {
+            limits: http::Limits {
+                max_head: MAX_REQUEST_HEAD,
+                max_headers: MAX_HEADER_FIELDS,
+                max_body: MAX_REQUEST_BODY,
+                request_timeout: builder.request_timeout,
+                idle_timeout: builder.idle_timeout,
+            },
+            max_connections: builder.max_connections,
+        };
+        let handling = shared.clone();
+        let server = Server::start(listener, settings, Arc::new(move |request| answer(&handling, request)))
+            .map_err(|error| Error::config(format!("the sandbox cannot serve on 127.0.0.1:{port}: {error}")))?;
+        Ok(Sandbox { url, admin, shared, server })
     }
 
     /// The base URL, e.g. `http://127.0.0.1:40123`.
@@ -139,8 +156,47 @@ impl Sandbox {
         Client::builder()
             .base_url(self.url.clone())
             .credentials(credentials)
-            .retry_policy(RetryPolicy::default().base_delay(std::time::Duration::from_millis(20)))
+            .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(20)))
             .build()
+    }
+
+    /// Replaces the faults in force (see [`Faults`]); the next write is write 1 for them.
+    /// `set_faults(Faults::new())` turns them off. To interrupt a tool at its kth write:
+    ///
+    /// ```
+    /// use sauce_accounts::sandbox::{Faults, Sandbox};
+    /// use sauce_accounts::types::{CreateTeamRequest, TeamSettings};
+    ///
+    /// # fn main() -> Result<(), sauce_accounts::Error> {
+    /// let sandbox = Sandbox::start()?;
+    /// let client = sandbox.client()?;
+    /// sandbox.set_faults(Faults::new().drop_after_commit(1));
+    /// let request = CreateTeamRequest::new("Night shift", TeamSettings::new().with_virtual_machines(1));
+    /// let error = client.teams().create(&request).unwrap_err();
+    /// assert!(error.may_have_succeeded()); // it did: the team exists
+    /// assert_eq!(client.teams().lookup().name("Night shift").send()?.count, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults.faults()
+    }
+
+    /// How many writes the sandbox has taken since it started, including those the fault
+    /// mode failed or dropped (what counts as a write: [`Faults`]).
+    pub fn writes(&self) -> u64 {
+        self.shared.faults.writes()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.server.stop();
     }
 }
 
@@ -151,6 +207,10 @@ pub struct SandboxBuilder {
     seed: Option<Seed>,
     port: u16,
     rate_limit: Option<RateLimit>,
+    faults: Faults,
+    request_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
 }
 
 impl SandboxBuilder {
@@ -177,93 +237,81 @@ impl SandboxBuilder {
         self
     }
 
+    /// Starts with these faults in force (none by default); see [`Faults`], and
+    /// [`Sandbox::set_faults`] to change them while running.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// How long a client may take to send one request, from its first byte to the last
+    /// byte of its body (30 s by default; kept between 1 ms and a day). Past it the answer
+    /// is 408 and the connection is closed, so a stalled upload does not hold the
+    /// connection's thread.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout.clamp(TIMEOUT_RANGE.0, TIMEOUT_RANGE.1);
+        self
+    }
+
+    /// How long a kept-alive connection may wait for its next request before the sandbox
+    /// closes it (60 s by default, longer than clients keep idle connections; kept between
+    /// 1 ms and a day).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout.clamp(TIMEOUT_RANGE.0, TIMEOUT_RANGE.1);
+        self
+    }
+
+    /// How many connections the sandbox serves at once (512 by default, at least 1), each
+    /// on a thread of its own; one more is answered 503 and closed, so a client opening
+    /// connections without end cannot exhaust the process.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
     /// Starts the sandbox.
     ///
     /// # Errors
     ///
     /// [`Error::Config`] when the seed is inconsistent or the port cannot be bound.
     pub fn start(self) -> Result<Sandbox, Error> {
-        Sandbox::launch(self.seed.unwrap_or_else(Seed::builtin), self.port, self.rate_limit)
+        Sandbox::launch(self)
     }
 }
 
-/// What the worker threads share.
-struct Shared {
-    state: Mutex<State>,
-    limits: Option<Limits>,
-    base_url: String,
+/// Answers one request: routing, authentication, limits and faults, with a panic in a
+/// handler turned into a 500 rather than a dead connection thread.
+fn answer(shared: &Shared, request: http::Request) -> Answer {
+    let http::Request { method, target, authorization, body, .. } = request;
+    let method = method.to_ascii_uppercase();
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        routing::respond(shared, &method, &target, authorization.as_deref(), body)
+    }))
+    .unwrap_or_else(|_| Some(Reply::detail(500, "The sandbox failed on this request.")));
+    Answer { reply, delay: shared.faults.latency() }
 }
 
-/// The rate-limit mode: one pair of buckets per account (and one for unauthenticated calls).
-struct Limits {
-    limit: RateLimit,
-    accounts: Mutex<HashMap<String, (Gcra, Gcra)>>,
-}
-
-impl Limits {
-    /// Takes one request from `account`'s budget, or says how long to wait; with the headers
-    /// every answer carries.
-    fn admit(&self, account: Option<&str>) -> (Result<(), Duration>, Vec<(&'static str, String)>) {
-        let (per_second, per_hour, burst) = match account {
-            Some(_) => {
-                (self.limit.per_second(), f64::from(self.limit.per_hour()), self.limit.per_second().ceil() as u32)
-            }
-            None => (2.0 / 60.0, 120.0, 2),
-        };
-        let hourly_budget = per_hour as u32;
-        let mut accounts = self.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (second, hour) = accounts.entry(account.unwrap_or("").to_string()).or_insert_with(|| {
-            (
-                Gcra::new(per_second, Duration::from_secs(1), burst),
-                Gcra::new(per_hour, Duration::from_secs(3600), hourly_budget),
-            )
-        });
-        let now = Instant::now();
-        let earliest = second.earliest(now).max(hour.earliest(now));
-        let admitted = if earliest <= now {
-            second.take(now);
-            hour.take(now);
-            Ok(())
-        } else {
-            Err(earliest - now)
-        };
-        let resets_in = hour.full_at(now) - now;
-        let resets_at = SystemTime::now() + resets_in;
-        let epoch = resets_at.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs_f64().ceil() as u64;
-        let headers = vec![
-            ("X-Ratelimit-Limit", hourly_budget.to_string()),
-            ("X-Ratelimit-Remaining", hour.remaining(now, hourly_budget).to_string()),
-            ("X-Ratelimit-Reset", epoch.to_string()),
-        ];
-        (admitted, headers)
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-    }
-}
-
-/// A loopback listener whose connections have Nagle's algorithm off (Linux hands the option
-/// down to accepted sockets). tiny_http writes a response's head and a large body in two
-/// writes; with Nagle on, the body would wait for the client's delayed ACK, about 40 ms.
-fn listen(port: u16) -> Result<std::net::TcpListener, Error> {
+/// A loopback listener. Nagle's algorithm is turned off on each accepted connection.
+fn listen(port: u16) -> Result<socket2::Socket, Error> {
     let cannot =
         |error: std::io::Error| Error::config(format!("the sandbox cannot listen on 127.0.0.1:{port}: {error}"));
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).map_err(cannot)?;
-    socket.set_tcp_nodelay(true).map_err(cannot)?;
     socket.set_reuse_address(true).map_err(cannot)?;
     socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into()).map_err(cannot)?;
     socket.listen(128).map_err(cannot)?;
-    Ok(socket.into())
+    Ok(socket)
 }
+
+/// What the connection threads share.
+struct Shared {
+    state: Mutex<State>,
+    limits: Option<RateLimits>,
+    faults: FaultState,
+    base_url: String,
+}
+
+/// Path parameters by name, decoded.
+type Params = Vec<(&'static str, String)>;
 
 /// One answer of the sandbox.
 pub(crate) struct Reply {
@@ -319,172 +367,4 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     // A handler never panics while holding the lock (and panics are caught), but a poisoned
     // lock must not take the whole sandbox down.
     state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn serve(mut request: tiny_http::Request, shared: &Shared) {
-    let mut body = Vec::new();
-    let read = request.as_reader().take(MAX_REQUEST_BODY + 1).read_to_end(&mut body);
-    let reply = if read.is_err() {
-        Reply::detail(400, "The request body could not be read.")
-    } else if body.len() as u64 > MAX_REQUEST_BODY {
-        Reply::detail(413, "The request body is too large.")
-    } else {
-        let method = request.method().as_str().to_ascii_uppercase();
-        let url = request.url().to_string();
-        let authorization = request
-            .headers()
-            .iter()
-            .find(|header| header.field.equiv("Authorization"))
-            .map(|header| header.value.to_string());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            respond(shared, &method, &url, authorization.as_deref(), body)
-        }))
-        .unwrap_or_else(|_| Reply::detail(500, "The sandbox failed on this request."))
-    };
-    let mut response = tiny_http::Response::from_data(reply.body.clone().unwrap_or_default().into_bytes())
-        .with_status_code(reply.status);
-    if reply.body.is_some() {
-        response.add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").expect("valid header"));
-    }
-    if let Some(location) = &reply.location
-        && let Ok(header) = tiny_http::Header::from_bytes("Location", location.as_bytes())
-    {
-        response.add_header(header);
-    }
-    for (name, value) in &reply.headers {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    let _ = request.respond(response);
-}
-
-/// Routes, authenticates and handles one request.
-fn respond(shared: &Shared, method: &str, url: &str, authorization: Option<&str>, body: Vec<u8>) -> Reply {
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let query: Vec<(String, String)> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_query(key), decode_query(value))
-        })
-        .collect();
-    let (operation, params) = match route(method, path) {
-        Route::Found(operation, params) => (operation, params),
-        Route::AddSlash => {
-            return Reply {
-                status: 301,
-                body: None,
-                location: Some(format!("{path}/{}", if url.contains('?') { &url[path.len()..] } else { "" })),
-                headers: Vec::new(),
-            };
-        }
-        Route::WrongMethod => return Reply::detail(405, &format!("Method \"{method}\" not allowed.")),
-        Route::NotFound => return Reply::detail(404, "Not found."),
-    };
-    let mut state = lock(&shared.state);
-    let authenticated = authenticate(&state, authorization);
-    let mut limit_headers = Vec::new();
-    if let Some(limits) = &shared.limits {
-        let account = authenticated.as_ref().ok().and_then(|id| state.user(id)).map(|user| user.username.clone());
-        let (admitted, headers) = limits.admit(account.as_deref());
-        if let Err(wait) = admitted {
-            let mut reply = Reply::detail(429, "Request was throttled.");
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            reply.headers = headers;
-            reply.headers.push(("Retry-After", seconds.max(1).to_string()));
-            return reply;
-        }
-        limit_headers = headers;
-    }
-    let mut reply = match authenticated {
-        Ok(caller) => {
-            state.note_activity(&caller);
-            let call =
-                Call { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
-            handlers::handle(&mut state, &call).unwrap_or_else(|reply| reply)
-        }
-        Err(reply) => reply,
-    };
-    reply.headers.extend(limit_headers);
-    reply
-}
-
-fn decode_query(text: &str) -> String {
-    percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
-}
-
-/// Path parameters by name, decoded.
-type Params = Vec<(&'static str, String)>;
-
-enum Route {
-    Found(&'static crate::operations::OperationInfo, Params),
-    AddSlash,
-    WrongMethod,
-    NotFound,
-}
-
-/// Matches a raw path against the spec's path templates; the template with the most literal
-/// segments wins (`users/me/active-team/` over `users/{user_id}/…`).
-fn route(method: &str, path: &str) -> Route {
-    let matching = |path: &str| -> Vec<(&'static crate::operations::OperationInfo, Params, usize)> {
-        crate::operations::ALL
-            .iter()
-            .filter_map(|operation| {
-                let template: Vec<&'static str> = operation.path_template.split('/').collect();
-                let actual: Vec<&str> = path.split('/').collect();
-                if template.len() != actual.len() {
-                    return None;
-                }
-                let mut params = Vec::new();
-                let mut literals = 0;
-                for (expected, got) in template.iter().zip(&actual) {
-                    if let Some(name) = expected.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) {
-                        let value = percent_decode_str(got).decode_utf8().ok()?.into_owned();
-                        if value.is_empty() {
-                            return None;
-                        }
-                        params.push((name, value));
-                    } else if expected == got {
-                        literals += 1;
-                    } else {
-                        return None;
-                    }
-                }
-                Some((operation, params, literals))
-            })
-            .collect()
-    };
-    let found = matching(path);
-    if found.is_empty() {
-        return if !path.ends_with('/') && !matching(&format!("{path}/")).is_empty() {
-            Route::AddSlash
-        } else {
-            Route::NotFound
-        };
-    }
-    let best = found.iter().map(|(_, _, literals)| *literals).max().unwrap_or(0);
-    match found.into_iter().find(|(operation, _, literals)| *literals == best && operation.method == method) {
-        Some((operation, params, _)) => Route::Found(operation, params),
-        None => Route::WrongMethod,
-    }
-}
-
-fn authenticate(state: &State, authorization: Option<&str>) -> Result<String, Reply> {
-    let Some(header) = authorization else {
-        return Err(Reply::detail(401, "Authentication credentials were not provided."));
-    };
-    let invalid = || Reply::detail(401, "Invalid username/password.");
-    let encoded = header.strip_prefix("Basic ").ok_or_else(invalid)?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| invalid())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
-    let (username, key) = decoded.split_once(':').ok_or_else(invalid)?;
-    match state.user_by_username(username) {
-        Some(user) if user.active && user.access_key.expose() == key => Ok(user.id.clone()),
-        Some(user) if !user.active && user.access_key.expose() == key => {
-            Err(Reply::detail(401, "User inactive or deleted."))
-        }
-        _ => Err(invalid()),
-    }
 }
