@@ -652,13 +652,14 @@ fn from_env_reaches_a_standalone_sandbox_through_its_export_lines() {
     let mut sandbox =
         Command::new(env!("CARGO_BIN_EXE_sauce-sandbox")).args(["--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
-    let mut exports = Vec::new();
-    for _ in 0..6 {
-        let line = lines.next().unwrap().unwrap();
-        if let Some((name, value)) = line.trim().strip_prefix("export ").and_then(|rest| rest.split_once('=')) {
-            exports.push((name.to_string(), value.to_string()));
-        }
-    }
+    // Standard output carries only the export lines (the banner goes to standard error).
+    let exports: Vec<(String, String)> = (0..3)
+        .map(|_| {
+            let line = lines.next().unwrap().unwrap();
+            let (name, value) = line.strip_prefix("export ").and_then(|rest| rest.split_once('=')).expect(&line);
+            (name.to_string(), value.to_string())
+        })
+        .collect();
     let names: Vec<&str> = exports.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["SAUCE_USERNAME", "SAUCE_ACCESS_KEY", "SAUCE_BASE_URL"]);
     let child = Command::new(std::env::current_exe().unwrap())
@@ -679,19 +680,19 @@ fn from_env_reaches_a_standalone_sandbox_through_its_export_lines() {
 }
 
 /// `sauce-sandbox --rate-limit` enforces the documented limits: every answer carries the
-/// budget headers (3,500 an hour).
+/// budget headers (3,500 an hour); the banner, on standard error, says so.
 #[test]
 fn the_sandbox_binary_can_enforce_the_rate_limits() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
         .args(["--port", "0", "--rate-limit"])
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut url, mut username, mut key, mut announced) = (String::new(), String::new(), String::new(), false);
-    for _ in 0..7 {
+    let (mut url, mut username, mut key) = (String::new(), String::new(), String::new());
+    for _ in 0..3 {
         let line = lines.next().unwrap().unwrap();
-        let line = line.trim();
         if let Some(rest) = line.strip_prefix("export SAUCE_BASE_URL=") {
             url = rest.to_string();
         } else if let Some(rest) = line.strip_prefix("export SAUCE_USERNAME=") {
@@ -699,13 +700,17 @@ fn the_sandbox_binary_can_enforce_the_rate_limits() {
         } else if let Some(rest) = line.strip_prefix("export SAUCE_ACCESS_KEY=") {
             key = rest.to_string();
         }
-        announced |= line.starts_with("Rate limits enforced");
     }
+    let banner: Vec<String> =
+        BufReader::new(child.stderr.take().unwrap()).lines().take(4).map(Result::unwrap).collect();
+    let announced = banner.iter().any(|line| line.starts_with("Rate limits enforced"));
     let client = Client::builder().base_url(&url).credentials(Credentials::new(username, key)).build().unwrap();
     client.teams().lookup().send().unwrap();
     let status = client.rate_limit_status();
     child.kill().unwrap();
     child.wait().unwrap();
+    let after_exports: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(after_exports, Vec::<String>::new(), "standard output carries the export lines only");
     assert!(announced);
     assert_eq!(status.expect("X-Ratelimit-* headers").limit, Some(3500));
 }

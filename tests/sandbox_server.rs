@@ -1,9 +1,10 @@
 //! The sandbox as a server other programs depend on: one hostile or broken client cannot
 //! take it down or freeze it, it closes its connections when it stops, its fault mode
-//! injects what it promises.
+//! injects what it promises, and `sauce-sandbox --background` works from a script.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sauce_accounts::sandbox::{Faults, Sandbox};
@@ -418,8 +419,96 @@ fn latency_delays_every_answer() {
 
 /// `sauce-sandbox --background` prints only export lines once it serves, returns, and the
 /// server runs on until its PID is killed; fault flags reach it.
+#[test]
+fn the_binary_runs_in_the_background_until_killed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
+        .args(["--background", "--fail-write", "1"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let exports: Vec<(&str, &str)> = stdout
+        .lines()
+        .map(|line| line.strip_prefix("export ").and_then(|rest| rest.split_once('=')).expect("only export lines"))
+        .collect();
+    let names: Vec<&str> = exports.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["SAUCE_USERNAME", "SAUCE_ACCESS_KEY", "SAUCE_BASE_URL", "SAUCE_SANDBOX_PID"]);
+    let value = |name: &str| exports.iter().find(|(key, _)| *key == name).unwrap().1.to_string();
+    let pid = value("SAUCE_SANDBOX_PID");
+    let stop = || Command::new("kill").arg(&pid).status().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&pid), "the banner on stderr names the PID");
+    let client = Client::builder()
+        .base_url(value("SAUCE_BASE_URL"))
+        .credentials(Credentials::new(value("SAUCE_USERNAME"), value("SAUCE_ACCESS_KEY")))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let served = client.teams().lookup().send().map(|page| page.count);
+    let failed = client.teams().create(&team("Refused"));
+    assert!(stop().success());
+    assert_eq!(served.unwrap(), 4);
+    assert!(matches!(failed, Err(Error::Api(api)) if api.status == 503));
+    let deadline = Instant::now() + GENEROUS;
+    while client.teams().lookup().send().is_ok() {
+        assert!(Instant::now() < deadline, "still serving after kill");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The README's `eval "$(sauce-sandbox --background)"`, in a real shell, with a seed whose
 /// admin username would run code if the export lines were not quoted.
+#[test]
+fn eval_of_the_background_output_sets_the_variables_in_a_shell() {
+    let directory = std::env::temp_dir().join(format!("sauce-sandbox-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let seed = directory.join("seed.json");
+    let username = "o'neil $(touch pwned) `touch pwned`";
+    let seed_json = serde_json::json!({
+        "organization": {"name": "Quoted", "virtual_machines": 2, "real_devices": 0},
+        "admin": {"username": username, "first_name": "O", "last_name": "Neil", "access_key": "key"},
+    });
+    std::fs::write(&seed, seed_json.to_string()).unwrap();
+    let script = format!(
+        r#"eval "$('{}' --background --seed '{}')" || exit 9; printf '%s\n' "$SAUCE_USERNAME" "$SAUCE_BASE_URL"; kill "$SAUCE_SANDBOX_PID""#,
+        env!("CARGO_BIN_EXE_sauce-sandbox"),
+        seed.display()
+    );
+    let output = Command::new("sh").arg("-c").arg(script).current_dir(&directory).output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let pwned = directory.join("pwned").exists();
+    std::fs::remove_dir_all(&directory).unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], username);
+    assert!(lines[1].starts_with("http://127.0.0.1:"), "{stdout}");
+    assert!(!pwned, "the username ran a command");
+}
+
+#[test]
+fn a_background_start_that_fails_says_why_and_prints_nothing() {
+    let output = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
+        .args(["--background", "--port", "1", "--seed", "/nonexistent/seed.json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/seed.json"));
+    // The server's own failure (a port in use) comes back from the detached process.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_sauce-sandbox")).args(["--background", "--port", &port]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("127.0.0.1:{port}")), "{output:?}");
+    for bad in [["--fail-write", "0"], ["--latency", "x"], ["--drop-after-commit", "-1"]] {
+        let output = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox")).args(bad).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains(bad[0]), "{bad:?}");
+    }
+}
+
 /// Past the connection limit a new connection is answered 503 and closed, and served again
 /// once another closes.
 #[test]
