@@ -540,3 +540,43 @@ fn connections_past_the_limit_are_refused_with_503_until_one_closes() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The documented limits are where they are said to be: a body of 1 MiB is read, one byte
+/// more is not; a head of 30 KiB is read, one of 33 KiB is not.
+#[test]
+fn the_size_limits_sit_exactly_where_documented() {
+    let sandbox = Sandbox::start().unwrap();
+    let authorization = basic(&sandbox);
+    for (length, refused) in [(1 << 20, false), ((1 << 20) + 1, true)] {
+        let mut stream = connect(&sandbox);
+        let head = format!(
+            "POST /team-management/v1/teams/ HTTP/1.1\r\nAuthorization: {authorization}\r\nContent-Length: {length}\r\n\r\n"
+        );
+        let mut body = vec![b' '; length - 2];
+        body.extend_from_slice(b"{}");
+        stream.write_all(head.as_bytes()).unwrap();
+        let _ = stream.write_all(&body);
+        let status = read_answer(&mut stream).0;
+        assert_eq!(status == 413, refused, "{length} bytes: {status}");
+    }
+    for (padding, refused) in [(30 * 1024, false), (33 * 1024, true)] {
+        let mut stream = connect(&sandbox);
+        let head = format!(
+            "GET /team-management/v1/teams/ HTTP/1.1\r\nAuthorization: {authorization}\r\nX-Padding: {}\r\n\r\n",
+            "p".repeat(padding)
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let status = read_answer(&mut stream).0;
+        assert_eq!(if refused { 431 } else { 200 }, status, "{padding} bytes of padding");
+    }
+}
+
+/// Faults compose: a write chosen both to fail and to be dropped fails (nothing changes).
+#[test]
+fn a_write_chosen_to_fail_and_to_drop_fails() {
+    let sandbox = Sandbox::builder().faults(Faults::new().fail_write(1).drop_after_commit(1)).start().unwrap();
+    let client = sandbox.client().unwrap();
+    let error = client.teams().create(&team("Both")).unwrap_err();
+    assert!(matches!(&error, Error::Api(api) if api.status == 503), "{error:?}");
+    assert_eq!(team_count(&client), 4);
+}
