@@ -61,6 +61,12 @@ fn still_serves(sandbox: &Sandbox) {
     assert_eq!(sandbox.client().unwrap().teams().lookup().send().unwrap().count, 4, "the sandbox still serves");
 }
 
+/// The admin's client with a timeout of its own (the sandbox's client retries fast).
+fn patient_client(sandbox: &Sandbox, timeout: Duration, retry: RetryPolicy) -> Client {
+    let builder = Client::builder().base_url(sandbox.url()).credentials(sandbox.admin_credentials());
+    builder.timeout(timeout).retry_policy(retry).build().unwrap()
+}
+
 fn team(name: &str) -> CreateTeamRequest {
     CreateTeamRequest::new(name, TeamSettings::new().with_virtual_machines(1))
 }
@@ -159,13 +165,7 @@ fn eight_stalled_uploads_do_not_stop_a_ninth_client() {
         .collect();
     // Time for the server to take up the stalled uploads, as it would in real use.
     std::thread::sleep(Duration::from_millis(200));
-    let client = Client::builder()
-        .base_url(sandbox.url())
-        .credentials(sandbox.admin_credentials())
-        .timeout(GENEROUS)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = patient_client(&sandbox, GENEROUS, RetryPolicy::none());
     let start = Instant::now();
     for _ in 0..5 {
         assert_eq!(team_count(&client), 4);
@@ -220,12 +220,7 @@ fn stalled_requests_and_idle_connections_are_closed_at_their_timeouts() {
 #[test]
 fn a_kept_alive_connection_fails_fast_once_the_sandbox_is_dropped() {
     let sandbox = Sandbox::start().unwrap();
-    let client = Client::builder()
-        .base_url(sandbox.url())
-        .credentials(sandbox.admin_credentials())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let client = patient_client(&sandbox, Duration::from_secs(60), RetryPolicy::default());
     assert_eq!(team_count(&client), 4);
     let mut raw = connect(&sandbox);
     raw.write_all(
@@ -245,13 +240,7 @@ fn a_kept_alive_connection_fails_fast_once_the_sandbox_is_dropped() {
 #[test]
 fn dropping_the_sandbox_cuts_an_answer_delayed_by_latency_short() {
     let sandbox = Sandbox::builder().faults(Faults::new().latency(Duration::from_secs(600))).start().unwrap();
-    let client = Client::builder()
-        .base_url(sandbox.url())
-        .credentials(sandbox.admin_credentials())
-        .timeout(Duration::from_secs(60))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = patient_client(&sandbox, Duration::from_secs(60), RetryPolicy::none());
     let waiting = std::thread::spawn(move || client.teams().lookup().send().map(|page| page.count));
     std::thread::sleep(Duration::from_millis(200));
     let start = Instant::now();
@@ -350,19 +339,19 @@ fn ambiguous_or_malformed_framing_is_refused_and_the_connection_closed() {
 fn the_nth_write_fails_with_503_and_changes_nothing() {
     let sandbox = Sandbox::builder().faults(Faults::new().fail_write(2)).start().unwrap();
     let client = sandbox.client().unwrap();
-    client.teams().create(&team("First")).unwrap();
+    client.teams().create(&team("First")).send().unwrap();
     assert_eq!(team_count(&client), 5, "reads are not writes");
-    let error = client.teams().create(&team("Second")).unwrap_err();
+    let error = client.teams().create(&team("Second")).send().unwrap_err();
     assert!(matches!(&error, Error::Api(api) if api.status == 503), "{error:?}");
-    client.teams().create(&team("Third")).unwrap();
+    client.teams().create(&team("Third")).send().unwrap();
     assert_eq!(team_count(&client), 6);
     assert_eq!(client.teams().lookup().name("Second").send().unwrap().count, 0);
     assert_eq!(sandbox.writes(), 3);
     // An idempotent write is retried by the client after a 503, and goes through.
     sandbox.set_faults(Faults::new().fail_write(1));
     let first = client.teams().lookup().name("First").send().unwrap().results.remove(0);
-    client.teams().replace(&first.id, &ReplaceTeamRequest::new("Renamed", TeamSettings::new())).unwrap();
-    assert_eq!(client.teams().get(&first.id).unwrap().name, "Renamed");
+    client.teams().replace(&first.id, &ReplaceTeamRequest::new("Renamed", TeamSettings::new())).send().unwrap();
+    assert_eq!(client.teams().get(&first.id).send().unwrap().name, "Renamed");
     assert_eq!(sandbox.writes(), 5, "the failed attempt and the retry");
 }
 
@@ -370,7 +359,8 @@ fn the_nth_write_fails_with_503_and_changes_nothing() {
 fn every_nth_write_fails_when_asked() {
     let sandbox = Sandbox::builder().faults(Faults::new().fail_every_write(2)).start().unwrap();
     let client = sandbox.client().unwrap();
-    let outcomes: Vec<bool> = (0..6).map(|index| client.teams().create(&team(&format!("T{index}"))).is_ok()).collect();
+    let outcomes: Vec<bool> =
+        (0..6).map(|index| client.teams().create(&team(&format!("T{index}"))).send().is_ok()).collect();
     assert_eq!(outcomes, [true, false, true, false, true, false]);
     assert_eq!(team_count(&client), 4 + 3);
     assert_eq!(sandbox.faults(), Faults::new().fail_every_write(2));
@@ -382,22 +372,23 @@ fn every_nth_write_fails_when_asked() {
 fn a_write_dropped_after_commit_took_effect_and_faults_rearm_on_a_running_sandbox() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    client.teams().create(&team("Before")).unwrap();
+    client.teams().create(&team("Before")).send().unwrap();
     assert_eq!(sandbox.writes(), 1);
     sandbox.set_faults(Faults::new().drop_after_commit(2));
-    client.teams().create(&team("One")).unwrap();
-    let error = client.teams().create(&team("Two")).unwrap_err();
+    client.teams().create(&team("One")).send().unwrap();
+    let error = client.teams().create(&team("Two")).send().unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert!(error.may_have_succeeded(), "{error:?}");
     assert_eq!(client.teams().lookup().name("Two").send().unwrap().count, 1, "the write was committed");
-    client.teams().create(&team("Three")).unwrap();
+    client.teams().create(&team("Three")).send().unwrap();
     assert_eq!(sandbox.writes(), 4);
     sandbox.set_faults(Faults::new().drop_after_every_commit(2));
-    let outcomes: Vec<bool> = (0..4).map(|index| client.teams().create(&team(&format!("E{index}"))).is_ok()).collect();
+    let outcomes: Vec<bool> =
+        (0..4).map(|index| client.teams().create(&team(&format!("E{index}"))).send().is_ok()).collect();
     assert_eq!(outcomes, [true, false, true, false]);
     assert_eq!(team_count(&client), 4 + 4 + 4, "every dropped write took effect");
     sandbox.set_faults(Faults::new());
-    client.teams().create(&team("After")).unwrap();
+    client.teams().create(&team("After")).send().unwrap();
 }
 
 #[test]
@@ -445,7 +436,7 @@ fn the_binary_runs_in_the_background_until_killed() {
         .build()
         .unwrap();
     let served = client.teams().lookup().send().map(|page| page.count);
-    let failed = client.teams().create(&team("Refused"));
+    let failed = client.teams().create(&team("Refused")).send();
     assert!(stop().success());
     assert_eq!(served.unwrap(), 4);
     assert!(matches!(failed, Err(Error::Api(api)) if api.status == 503));
@@ -576,7 +567,7 @@ fn the_size_limits_sit_exactly_where_documented() {
 fn a_write_chosen_to_fail_and_to_drop_fails() {
     let sandbox = Sandbox::builder().faults(Faults::new().fail_write(1).drop_after_commit(1)).start().unwrap();
     let client = sandbox.client().unwrap();
-    let error = client.teams().create(&team("Both")).unwrap_err();
+    let error = client.teams().create(&team("Both")).send().unwrap_err();
     assert!(matches!(&error, Error::Api(api) if api.status == 503), "{error:?}");
     assert_eq!(team_count(&client), 4);
 }

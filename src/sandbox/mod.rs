@@ -172,7 +172,7 @@ impl Sandbox {
     /// let client = sandbox.client()?;
     /// sandbox.set_faults(Faults::new().drop_after_commit(1));
     /// let request = CreateTeamRequest::new("Night shift", TeamSettings::new().with_virtual_machines(1));
-    /// let error = client.teams().create(&request).unwrap_err();
+    /// let error = client.teams().create(&request).send().unwrap_err();
     /// assert!(error.may_have_succeeded()); // it did: the team exists
     /// assert_eq!(client.teams().lookup().name("Night shift").send()?.count, 1);
     /// # Ok(())
