@@ -575,3 +575,28 @@ fn a_write_chosen_to_fail_and_to_drop_fails() {
     assert!(matches!(&error, Error::Api(api) if api.status == 503), "{error:?}");
     assert_eq!(team_count(&client), 4);
 }
+
+/// In the foreground, standard output has the export lines and standard error the banner,
+/// which names the faults in force.
+#[test]
+fn the_foreground_banner_goes_to_stderr_and_names_the_faults() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sauce-sandbox"))
+        .args(["--latency", "1", "--drop-after-every-commit", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let banner: Vec<String> =
+        stderr.lines().map(Result::unwrap).take_while(|line| !line.starts_with("Press Ctrl-C")).collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    assert!(
+        banner.iter().any(|line| line == "Faults injected: drop after every 3rd commit, latency 1ms."),
+        "{banner:?}"
+    );
+    assert!(stdout.lines().all(|line| line.starts_with("export ")) && stdout.lines().count() == 3, "{stdout}");
+}

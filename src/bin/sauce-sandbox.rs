@@ -209,7 +209,13 @@ fn start_detached() -> Result<(), String> {
             reason.to_string()
         });
     }
-    print!("{exports}");
+    // Without its export lines nobody could stop the server: if they cannot be written, stop it.
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_all(exports.as_bytes()).and_then(|()| stdout.flush()) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("cannot write the export lines ({error}); the server was stopped"));
+    }
     let _ = writeln!(
         std::io::stderr(),
         "Sauce Labs Accounts API sandbox running in the background (pid {}); stop it with: kill \"$SAUCE_SANDBOX_PID\"",
