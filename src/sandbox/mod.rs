@@ -403,7 +403,7 @@ fn respond(shared: &Shared, method: &str, url: &str, authorization: Option<&str>
             state.note_activity(&caller);
             let call =
                 Call { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
-            handlers::handle(&mut state, &call).unwrap_or_else(|reply| reply)
+            handlers::handle(state, &call)
         }
         Err(reply) => reply,
     };
