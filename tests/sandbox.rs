@@ -870,7 +870,10 @@ fn user_filters_answer_what_checking_every_user_would() {
         .set_teams(&created[1].id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()]))
         .unwrap();
     client.users().set_teams(&created[2].id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).unwrap();
-    client.users().deactivate(&created[3].id).unwrap();
+    for user in [&created[3], &created[0], &created[5]] {
+        client.users().deactivate(&user.id).unwrap();
+    }
+    client.users().activate(&created[0].id).unwrap();
     let bot = client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).unwrap();
 
     let everyone: Vec<types::UserSummary> = client.users().lookup().limit(7).iter().map(Result::unwrap).collect();
@@ -902,6 +905,18 @@ fn user_filters_answer_what_checking_every_user_would() {
     assert_eq!(found, ["zed.lower", "zed"].map(String::from));
     let found = usernames(client.users().lookup().status(UserStatus::Inactive).iter());
     assert_eq!(found, expect(&|user| user.is_active == Some(false)));
+    assert_eq!(found[found.len() - 2..], ["ßtraße", "zedd"]);
+    for limit in [1, 3, 100] {
+        let found = usernames(client.users().lookup().status(UserStatus::Active).limit(limit).iter());
+        assert_eq!(found, expect(&|user| user.is_active == Some(true)), "status=active, limit={limit}");
+    }
+    let page = client.users().lookup().status(UserStatus::Active).limit(2).offset(1).send().unwrap();
+    let active = expect(&|user| user.is_active == Some(true));
+    assert_eq!(
+        (page.count as usize, usernames(page.results.into_iter().map(Ok))),
+        (active.len(), active[1..3].to_vec())
+    );
+    assert_eq!(client.users().lookup().status(UserStatus::Pending).send().unwrap().count, 0);
     let found = usernames(client.users().lookup().phrase("test").limit(4).iter());
     assert_eq!(
         found,

@@ -331,14 +331,12 @@ impl State {
     /// `updated_at`, and returns the changed record.
     pub(crate) fn change_user(&mut self, id: &str, change: impl FnOnce(&mut UserRecord)) -> UserRecord {
         let position = self.index.by_id(id).expect("the caller looked the user up");
+        let before = self.users[position].clone();
         let user = &mut self.users[position];
-        let before = user.teams.clone();
         change(user);
         user.updated_at = now();
         let user = user.clone();
-        if user.teams != before {
-            self.index.move_teams(position, user.service_account.is_none(), &before, &user.teams);
-        }
+        self.index.change(position, &before, &user);
         user
     }
 
@@ -401,7 +399,7 @@ impl State {
 
     /// A team's members, service accounts included, in creation order.
     pub(crate) fn members(&self, team_id: &str) -> impl Iterator<Item = &UserRecord> {
-        self.index.members(team_id).map(|position| &self.users[position])
+        self.index.members(team_id).into_iter().map(|position| &self.users[position])
     }
 
     /// A classic account's subaccounts, in creation order.
@@ -446,7 +444,7 @@ impl State {
             org_uuid: Some(OrgRef::Id(self.org.id.clone().into())),
             // The team's users, as its member listing shows them: service accounts are listed
             // apart (see `tests/sandbox.rs`, `a_team_counts_its_users_not_its_service_accounts`).
-            user_count: Some(self.index.people_in(&team.id)),
+            user_count: Some(self.index.people_in(&team.id).len() as u64),
         }
     }
 

@@ -109,16 +109,11 @@ pub(super) fn list_members(state: &mut State, call: &Call) -> Handled {
     let team = team_or_404(state, call)?;
     // The team's users; its service accounts are listed apart, and its `user_count` is this
     // listing's count.
-    let count = state.index().people_in(&team.id);
+    let people = state.index().people_in(&team.id);
     let path = format!("/team-management/v1/teams/{}/members/", team.id);
-    let (links, shown) = window(call, &path, count);
-    let results = state
-        .members(&team.id)
-        .filter(|user| user.service_account.is_none())
-        .skip(shown.start)
-        .take(shown.len())
-        .map(|user| state.user_summary(user))
-        .collect();
+    let (links, shown) = window(call, &path, people.len() as u64);
+    let count = people.len() as u64;
+    let results = people[shown].iter().map(|&position| state.user_summary(state.at(position))).collect();
     answer(200, types::UserList { count, links: Some(links), results })
 }
 

@@ -14,15 +14,36 @@ use crate::{RoleId, UserStatus, types};
 pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
     require_admin(state, call)?;
     let filter = UserFilter::parse(state, call)?;
-    let candidates = filter.candidates(state);
-    let matching: Cow<'_, [usize]> = if filter.is_empty() {
-        candidates
-    } else {
-        candidates.iter().copied().filter(|&position| filter.accepts(state.at(position))).collect()
+    let index = state.index();
+    let window = |count: usize| window(call, "/team-management/v1/users/", count as u64);
+    let (count, links, shown) = match filter.listing(state) {
+        Listing::Exact(matching) => {
+            let (links, shown) = window(matching.len());
+            (matching.len(), links, matching[shown].to_vec())
+        }
+        Listing::ActivePeople => {
+            let (links, shown) = window(index.active_people_count());
+            (index.active_people_count(), links, index.active_people(shown))
+        }
+        Listing::Candidates(candidates) => {
+            let matching: Vec<usize> =
+                candidates.iter().copied().filter(|&position| filter.accepts(state.at(position))).collect();
+            let (links, shown) = window(matching.len());
+            (matching.len(), links, matching[shown].to_vec())
+        }
     };
-    let (links, shown) = window(call, "/team-management/v1/users/", matching.len() as u64);
-    let results = matching[shown].iter().map(|&position| state.user_summary(state.at(position))).collect();
-    answer(200, types::UserList { count: matching.len() as u64, links: Some(links), results })
+    let results = shown.iter().map(|&position| state.user_summary(state.at(position))).collect();
+    answer(200, types::UserList { count: count as u64, links: Some(links), results })
+}
+
+/// Where the matches of a lookup come from, in creation order.
+enum Listing<'a> {
+    /// Exactly the matches: an index answers the only filter given.
+    Exact(&'a [usize]),
+    /// Every active person (`status=active` alone).
+    ActivePeople,
+    /// Users who may match, each to be checked against every filter.
+    Candidates(Cow<'a, [usize]>),
 }
 
 /// The filters of Lookup Users, parsed once; a user matches when every filter given accepts
@@ -64,33 +85,57 @@ impl<'a> UserFilter<'a> {
         })
     }
 
-    fn is_empty(&self) -> bool {
-        self.ids.is_none()
-            && self.username.is_empty()
-            && self.team_ids.is_none()
-            && self.named_team_ids.is_none()
-            && self.roles.is_none()
-            && self.phrase.is_empty()
-            && self.status.is_none()
+    /// How many filters were given.
+    fn given(&self) -> usize {
+        [
+            self.ids.is_some(),
+            !self.username.is_empty(),
+            self.team_ids.is_some(),
+            self.named_team_ids.is_some(),
+            self.roles.is_some(),
+            !self.phrase.is_empty(),
+            self.status.is_some(),
+        ]
+        .into_iter()
+        .filter(|given| *given)
+        .count()
     }
 
-    /// The positions of the users who may match, in creation order, from the narrowest index
-    /// a filter allows: the ids, a team's members, a range of usernames, or every user. Only
-    /// `phrase`, `roles` and `status` alone leave every user to check.
-    fn candidates(&self, state: &'a State) -> Cow<'a, [usize]> {
+    /// The narrowest index the filters allow: exactly the matches when one index answers the
+    /// only filter given (none, one team, a status), else the candidates from the ids, the
+    /// teams' members, a range of usernames, or every person. Only `phrase` and `roles`, or
+    /// several filters without ids, teams or username, leave every user to check.
+    fn listing(&self, state: &'a State) -> Listing<'a> {
         let index = state.index();
+        let one_team = |teams: &Option<Vec<String>>| match teams.as_deref() {
+            Some([]) => Some(&[][..]),
+            Some([team]) => Some(index.people_in(team)),
+            _ => None,
+        };
+        if self.given() == 0 {
+            return Listing::Exact(index.people());
+        }
+        if self.given() == 1 {
+            match (&self.status, one_team(&self.team_ids).or_else(|| one_team(&self.named_team_ids))) {
+                (Some(UserStatus::Active), _) => return Listing::ActivePeople,
+                (Some(UserStatus::Inactive), _) => return Listing::Exact(index.inactive_people()),
+                (Some(_), _) => return Listing::Exact(&[]),
+                (None, Some(members)) => return Listing::Exact(members),
+                (None, None) => {}
+            }
+        }
         let mut positions: Vec<usize> = if let Some(ids) = &self.ids {
             ids.iter().filter_map(|id| index.by_id(id)).collect()
         } else if let Some(teams) = self.team_ids.as_ref().or(self.named_team_ids.as_ref()) {
-            teams.iter().flat_map(|team| index.members(team)).collect()
+            teams.iter().flat_map(|team| index.people_in(team)).copied().collect()
         } else if !self.username.is_empty() {
             index.by_username_prefix(&self.username.to_lowercase()).collect()
         } else {
-            return Cow::Borrowed(index.people());
+            return Listing::Candidates(Cow::Borrowed(index.people()));
         };
         positions.sort_unstable();
         positions.dedup();
-        Cow::Owned(positions)
+        Listing::Candidates(Cow::Owned(positions))
     }
 
     fn accepts(&self, user: &UserRecord) -> bool {
