@@ -875,6 +875,10 @@ fn user_filters_answer_what_checking_every_user_would() {
     }
     client.users().activate(&created[0].id).unwrap();
     let bot = client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).unwrap();
+    // Names and emails change after creation: a phrase finds the new ones only.
+    let renamed = UpdateUserRequest::new().with_first_name("Renamed").with_email("renamed@acme.example");
+    client.users().update(&created[4].id, &renamed).unwrap();
+    client.users().update(&created[1].id, &UpdateUserRequest::new().with_last_name("Test")).unwrap();
 
     let everyone: Vec<types::UserSummary> = client.users().lookup().limit(7).iter().map(Result::unwrap).collect();
     let listed: Vec<&str> = everyone.iter().map(|user| user.username.as_str()).collect();
@@ -917,15 +921,17 @@ fn user_filters_answer_what_checking_every_user_would() {
         (active.len(), active[1..3].to_vec())
     );
     assert_eq!(client.users().lookup().status(UserStatus::Pending).send().unwrap().count, 0);
-    let found = usernames(client.users().lookup().phrase("test").limit(4).iter());
-    assert_eq!(
-        found,
-        expect(&|user| {
-            [&user.first_name, &user.last_name, &user.email]
-                .iter()
-                .any(|field| prefix(field.as_deref().unwrap_or(""), "test"))
-        })
-    );
+    let phrase = |user: &types::UserSummary, wanted: &str| {
+        [&user.first_name, &user.last_name, &user.email]
+            .iter()
+            .any(|field| prefix(field.as_deref().unwrap_or(""), wanted))
+    };
+    for wanted in ["TEST", "user", "zed", "Émile", "renamed", "nothing"] {
+        let found = usernames(client.users().lookup().phrase(wanted).limit(4).iter());
+        assert_eq!(found, expect(&|user| phrase(user, wanted)), "phrase={wanted}");
+    }
+    let found = usernames(client.users().lookup().phrase("zed").status(UserStatus::Active).iter());
+    assert_eq!(found, expect(&|user| phrase(user, "zed") && user.is_active == Some(true)));
     let beyond = client.users().lookup().username("zed").offset(50).send().unwrap();
     assert_eq!((beyond.count, beyond.results.len()), (4, 0));
     assert_eq!(client.users().lookup().teams("no-such-team").send().unwrap().count, 0);

@@ -103,8 +103,8 @@ impl<'a> UserFilter<'a> {
 
     /// The narrowest index the filters allow: exactly the matches when one index answers the
     /// only filter given (none, one team, a status), else the candidates from the ids, the
-    /// teams' members, a range of usernames, or every person. Only `phrase` and `roles`, or
-    /// several filters without ids, teams or username, leave every user to check.
+    /// teams' members, a range of usernames, names or emails, or every person. Only `roles`,
+    /// or a status with `roles`, leaves every person to check.
     fn listing(&self, state: &'a State) -> Listing<'a> {
         let index = state.index();
         let one_team = |teams: &Option<Vec<String>>| match teams.as_deref() {
@@ -130,6 +130,8 @@ impl<'a> UserFilter<'a> {
             teams.iter().flat_map(|team| index.people_in(team)).copied().collect()
         } else if !self.username.is_empty() {
             index.by_username_prefix(&self.username.to_lowercase()).collect()
+        } else if !self.phrase.is_empty() {
+            index.by_phrase_prefix(&self.phrase.to_lowercase()).collect()
         } else {
             return Listing::Candidates(Cow::Borrowed(index.people()));
         };

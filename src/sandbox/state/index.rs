@@ -16,8 +16,9 @@ use super::UserRecord;
 pub(crate) struct UserIndex {
     by_id: HashMap<String, usize>,
     by_username: HashMap<String, usize>,
-    /// `(lowercase username, position)`: a case-insensitive prefix search is one range.
-    by_folded_username: BTreeSet<(String, usize)>,
+    by_username_prefix: PrefixIndex,
+    /// People by first name, last name and email (Lookup Users' `phrase`).
+    by_phrase_prefix: PrefixIndex,
     /// Every user who is not a service account, in creation order (`lookup_users` without
     /// filters pages straight from it).
     people: Vec<usize>,
@@ -32,6 +33,33 @@ pub(crate) struct UserIndex {
     /// Jobs running and queued over every user, for the organization's figures.
     pub(crate) running: u64,
     pub(crate) queued: u64,
+}
+
+/// `(lowercase text, position)`: a case-insensitive prefix search is one range. The matches
+/// are a superset of `starts_with_ignoring_case`'s (equal but for characters whose lowercase
+/// is ASCII while they are not), so a caller checks each one.
+#[derive(Default)]
+struct PrefixIndex(BTreeSet<(String, usize)>);
+
+impl PrefixIndex {
+    fn insert(&mut self, text: &str, position: usize) {
+        self.0.insert((text.to_lowercase(), position));
+    }
+
+    fn remove(&mut self, text: &str, position: usize) {
+        self.0.remove(&(text.to_lowercase(), position));
+    }
+
+    fn starting_with<'a>(&'a self, folded_prefix: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.0
+            .range((Bound::Included((folded_prefix.to_string(), 0)), Bound::Unbounded))
+            .take_while(move |(text, _)| text.starts_with(folded_prefix))
+            .map(|(_, position)| *position)
+    }
+}
+
+fn phrase_fields(user: &UserRecord) -> [&str; 3] {
+    [&user.first_name, &user.last_name, &user.email]
 }
 
 /// A team's members, people and service accounts apart (a team's `user_count` and member
@@ -81,10 +109,13 @@ impl UserIndex {
     pub(crate) fn insert(&mut self, position: usize, user: &UserRecord) {
         self.by_id.insert(user.id.clone(), position);
         self.by_username.insert(user.username.clone(), position);
-        self.by_folded_username.insert((user.username.to_lowercase(), position));
+        self.by_username_prefix.insert(&user.username, position);
         let person = user.service_account.is_none();
         if person {
             self.people.push(position);
+            for field in phrase_fields(user) {
+                self.by_phrase_prefix.insert(field, position);
+            }
             if !user.active {
                 self.inactive_people.push(position);
             }
@@ -110,6 +141,15 @@ impl UserIndex {
                 }
             }
             self.join(position, person, &after.teams);
+        }
+        if person && phrase_fields(before) != phrase_fields(after) {
+            // All old entries first: two fields may share one entry.
+            for field in phrase_fields(before) {
+                self.by_phrase_prefix.remove(field, position);
+            }
+            for field in phrase_fields(after) {
+                self.by_phrase_prefix.insert(field, position);
+            }
         }
         if person && before.active != after.active {
             if after.active {
@@ -145,10 +185,13 @@ impl UserIndex {
     /// The positions of the users whose lowercase username starts with `folded_prefix`
     /// (already lowercase), in username order.
     pub(crate) fn by_username_prefix<'a>(&'a self, folded_prefix: &'a str) -> impl Iterator<Item = usize> + 'a {
-        self.by_folded_username
-            .range((Bound::Included((folded_prefix.to_string(), 0)), Bound::Unbounded))
-            .take_while(move |(username, _)| username.starts_with(folded_prefix))
-            .map(|(_, position)| *position)
+        self.by_username_prefix.starting_with(folded_prefix)
+    }
+
+    /// The positions of the people whose lowercase first name, last name or email starts with
+    /// `folded_prefix`, in no useful order and possibly more than once.
+    pub(crate) fn by_phrase_prefix<'a>(&'a self, folded_prefix: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.by_phrase_prefix.starting_with(folded_prefix)
     }
 
     pub(crate) fn people(&self) -> &[usize] {
