@@ -875,6 +875,7 @@ fn user_filters_answer_what_checking_every_user_would() {
     }
     client.users().activate(&created[0].id).unwrap();
     let bot = client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).unwrap();
+    client.users().set_team_admin(&created[2].id).unwrap();
     // Names and emails change after creation: a phrase finds the new ones only.
     let renamed = UpdateUserRequest::new().with_first_name("Renamed").with_email("renamed@acme.example");
     client.users().update(&created[4].id, &renamed).unwrap();
@@ -932,6 +933,12 @@ fn user_filters_answer_what_checking_every_user_would() {
     }
     let found = usernames(client.users().lookup().phrase("zed").status(UserStatus::Active).iter());
     assert_eq!(found, expect(&|user| phrase(user, "zed") && user.is_active == Some(true)));
+    let has_role = |user: &types::UserSummary, role: RoleId| user.roles.iter().any(|found| found.role == role);
+    let found = usernames(client.users().lookup().roles([RoleId::TeamAdmin]).limit(1).iter());
+    assert_eq!(found, expect(&|user| has_role(user, RoleId::TeamAdmin)));
+    assert!(found.contains(&"zed".to_string()), "{found:?}");
+    let found = usernames(client.users().lookup().roles([RoleId::Member, RoleId::TeamAdmin]).username("z").iter());
+    assert_eq!(found, ["Zed.Upper", "zed.lower", "zed", "zedd"].map(String::from));
     let beyond = client.users().lookup().username("zed").offset(50).send().unwrap();
     assert_eq!((beyond.count, beyond.results.len()), (4, 0));
     assert_eq!(client.users().lookup().teams("no-such-team").send().unwrap().count, 0);

@@ -102,9 +102,9 @@ impl<'a> UserFilter<'a> {
     }
 
     /// The narrowest index the filters allow: exactly the matches when one index answers the
-    /// only filter given (none, one team, a status), else the candidates from the ids, the
-    /// teams' members, a range of usernames, names or emails, or every person. Only `roles`,
-    /// or a status with `roles`, leaves every person to check.
+    /// only filter given (none, one team, one role, a status), else the candidates from the
+    /// ids, the teams' members, a range of usernames, names or emails, or the roles' people,
+    /// each to be checked against every filter.
     fn listing(&self, state: &'a State) -> Listing<'a> {
         let index = state.index();
         let one_team = |teams: &Option<Vec<String>>| match teams.as_deref() {
@@ -112,11 +112,17 @@ impl<'a> UserFilter<'a> {
             Some([team]) => Some(index.people_in(team)),
             _ => None,
         };
+        let one_role = match self.roles.as_deref() {
+            Some([]) => Some(&[][..]),
+            Some([role]) => Some(index.people_with_role(*role)),
+            _ => None,
+        };
         if self.given() == 0 {
             return Listing::Exact(index.people());
         }
         if self.given() == 1 {
-            match (&self.status, one_team(&self.team_ids).or_else(|| one_team(&self.named_team_ids))) {
+            let one_group = one_team(&self.team_ids).or_else(|| one_team(&self.named_team_ids)).or(one_role);
+            match (&self.status, one_group) {
                 (Some(UserStatus::Active), _) => return Listing::ActivePeople,
                 (Some(UserStatus::Inactive), _) => return Listing::Exact(index.inactive_people()),
                 (Some(_), _) => return Listing::Exact(&[]),
@@ -132,6 +138,8 @@ impl<'a> UserFilter<'a> {
             index.by_username_prefix(&self.username.to_lowercase()).collect()
         } else if !self.phrase.is_empty() {
             index.by_phrase_prefix(&self.phrase.to_lowercase()).collect()
+        } else if let Some(roles) = &self.roles {
+            roles.iter().flat_map(|role| index.people_with_role(*role)).copied().collect()
         } else {
             return Listing::Candidates(Cow::Borrowed(index.people()));
         };

@@ -28,6 +28,8 @@ pub(crate) struct UserIndex {
     service_accounts: Vec<usize>,
     /// Each team's members.
     by_team: HashMap<String, Members>,
+    /// The people of each role, by its number.
+    by_role: HashMap<u64, Vec<usize>>,
     /// Each classic parent's subaccounts, by the parent's username.
     by_parent: HashMap<String, Vec<usize>>,
     /// Jobs running and queued over every user, for the organization's figures.
@@ -116,6 +118,7 @@ impl UserIndex {
             for field in phrase_fields(user) {
                 self.by_phrase_prefix.insert(field, position);
             }
+            self.by_role.entry(user.role.number()).or_default().push(position);
             if !user.active {
                 self.inactive_people.push(position);
             }
@@ -150,6 +153,12 @@ impl UserIndex {
             for field in phrase_fields(after) {
                 self.by_phrase_prefix.insert(field, position);
             }
+        }
+        if person && before.role != after.role {
+            if let Some(people) = self.by_role.get_mut(&before.role.number()) {
+                remove_sorted(people, position);
+            }
+            insert_sorted(self.by_role.entry(after.role.number()).or_default(), position);
         }
         if person && before.active != after.active {
             if after.active {
@@ -223,6 +232,11 @@ impl UserIndex {
 
     pub(crate) fn service_accounts(&self) -> &[usize] {
         &self.service_accounts
+    }
+
+    /// The people whose role has `number`, in creation order.
+    pub(crate) fn people_with_role(&self, number: u64) -> &[usize] {
+        self.by_role.get(&number).map_or(&[], Vec::as_slice)
     }
 
     /// A team's people, in creation order.
