@@ -24,19 +24,31 @@ struct Case {
 struct Timing {
     median: Duration,
     slowest: Duration,
+    /// Mean CPU time per call, all threads.
     cpu: Duration,
+    /// The part of it the sandbox's threads used.
+    sandbox_cpu: Duration,
 }
 
-/// The CPU time every thread of this process (the client's and the sandbox's) has used so
-/// far, from the scheduler's own accounting: unlike the time a call takes, it does not
-/// grow while other processes hold the CPU.
-fn cpu_time() -> Duration {
-    let tasks = std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten();
-    let nanos: u64 = tasks
-        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
-        .filter_map(|stat| stat.split_whitespace().next().and_then(|on_cpu| on_cpu.parse::<u64>().ok()))
-        .sum();
-    Duration::from_nanos(nanos)
+/// The CPU time this process's threads have used so far, from the scheduler's own
+/// accounting: the main thread's (the client, which starts no thread for a call) and the
+/// others' (the sandbox's workers). Unlike the time a call takes, it does not grow while
+/// other processes hold the CPU.
+fn cpu_time() -> (Duration, Duration) {
+    let main = std::process::id().to_string();
+    let (mut client, mut sandbox) = (0, 0);
+    for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+        let on_cpu = std::fs::read_to_string(task.path().join("schedstat"))
+            .ok()
+            .and_then(|stat| stat.split_whitespace().next().and_then(|nanos| nanos.parse::<u64>().ok()))
+            .unwrap_or(0);
+        if task.file_name().to_str() == Some(main.as_str()) {
+            client += on_cpu;
+        } else {
+            sandbox += on_cpu;
+        }
+    }
+    (Duration::from_nanos(client), Duration::from_nanos(sandbox))
 }
 
 /// What one size of organization answers to `rounds` calls of each case.
@@ -95,9 +107,11 @@ fn measure(users: usize, rounds: usize) -> (Duration, Vec<Timing>) {
             samples.push(started.elapsed());
             assert_eq!(found, expected);
         }
-        let cpu = (cpu_time() - cpu_before) / rounds as u32;
+        let cpu_after = cpu_time();
+        let client_cpu = (cpu_after.0 - cpu_before.0) / rounds as u32;
+        let sandbox_cpu = (cpu_after.1 - cpu_before.1) / rounds as u32;
         let slowest = samples.iter().copied().max().unwrap_or_default();
-        results.push(Timing { median: median(samples), slowest, cpu });
+        results.push(Timing { median: median(samples), slowest, cpu: client_cpu + sandbox_cpu, sandbox_cpu });
     }
     (seeding, results)
 }
@@ -153,7 +167,7 @@ pub fn table(sizes: &[usize], rounds: usize) -> String {
     let sizes_header: Vec<String> = sizes.iter().map(|users| format!("{users} users")).collect();
     let slopes_header: Vec<String> = sizes.windows(2).map(|pair| format!("slope {}→{}", pair[0], pair[1])).collect();
     let mut table = format!(
-        "| what (CPU per call; median / slowest call) | {} | {} | target | met |\n|{}\n",
+        "| what (CPU per call (the sandbox's part); median / slowest call) | {} | {} | target | met |\n|{}\n",
         sizes_header.join(" | "),
         slopes_header.join(" | "),
         " --- |".repeat(sizes.len() + slopes_header.len() + 3)
@@ -162,7 +176,10 @@ pub fn table(sizes: &[usize], rounds: usize) -> String {
         let times: Vec<String> = case
             .times
             .iter()
-            .map(|time| format!("**{}**; {} / {}", micros(time.cpu), micros(time.median), micros(time.slowest)))
+            .map(|time| {
+                let (cpu, sandbox) = (micros(time.cpu), micros(time.sandbox_cpu));
+                format!("**{cpu}** ({sandbox} sandbox); {} / {}", micros(time.median), micros(time.slowest))
+            })
             .collect();
         let slopes: Vec<f64> = (1..sizes.len())
             .map(|index| slope(case.times[index - 1].cpu, case.times[index].cpu, sizes[index - 1], sizes[index]))
@@ -194,7 +211,7 @@ pub fn table(sizes: &[usize], rounds: usize) -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
     format!(
-        "Measured by `taskset -c 0 cargo bench --bench client -- sandbox-scale` on {}, {}; release build; the process allowed on CPUs `{}` (client and sandbox threads share one, so no call crosses cores); load average {} (1, 5, 15 min) when the table was written. Per size and row, {rounds} calls after 10 unmeasured ones, each made by the client over loopback (the sandbox's work, HTTP, JSON both ways). **CPU per call** is the CPU time all the process's threads used over the row's calls (the scheduler's `/proc/self/task/*/schedstat`), divided by the calls: on this shared machine it does not grow while other processes hold the CPU, as a call's wall time (median / slowest) does. Targets and slopes are judged on it. Slope: how CPU per call grows from one size to the next, as the exponent of the number of users (0 constant, 1 linear; log n is 0.08 from 100,000 to 1,000,000). Seeding the sandbox took {}.\n\n{table}",
+        "Measured by `taskset -c 0 cargo bench --bench client -- sandbox-scale` on {}, {}; release build; the process allowed on CPUs `{}` (client and sandbox threads share one, so no call crosses cores); load average {} (1, 5, 15 min) when the table was written. Per size and row, {rounds} calls after 10 unmeasured ones, each made by the client over loopback (the sandbox's work, HTTP, JSON both ways). **CPU per call** is the CPU time all the process's threads used over the row's calls (the scheduler's `/proc/self/task/*/schedstat`), divided by the calls, and in brackets the part the sandbox's threads used (the rest is the client's thread: sending, reading, decoding into the generated types): on this shared machine it does not grow while other processes hold the CPU, as a call's wall time (median / slowest) does. Targets and slopes are judged on it. Slope: how CPU per call grows from one size to the next, as the exponent of the number of users (0 constant, 1 linear; log n is 0.08 from 100,000 to 1,000,000). Seeding the sandbox took {}.\n\n{table}",
         crate::report::machine(),
         httpdate::fmt_http_date(std::time::SystemTime::now()),
         allowed_cpus(),
