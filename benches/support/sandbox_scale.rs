@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::types::UserStatus;
-use sauce_accounts::{Client, RetryPolicy};
 
 use crate::report::median;
 use crate::seed::big_seed;
@@ -56,12 +55,7 @@ fn measure(users: usize, rounds: usize) -> (Duration, Vec<Timing>) {
     let started = Instant::now();
     let sandbox = Sandbox::builder().seed(big_seed(users)).start().unwrap();
     let seeding = started.elapsed();
-    let client = Client::builder()
-        .base_url(sandbox.url())
-        .credentials(sandbox.admin_credentials())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = crate::sandbox_client(&sandbox);
     let web = client.teams().lookup().name("Web").send().unwrap().results.remove(0).id;
     let team_size = users / 3;
     // Spread over the whole listing, first and last page included.
