@@ -829,21 +829,22 @@ fn activity_comes_as_daily_statistics_for_a_period() {
 fn a_team_counts_its_users_not_its_service_accounts() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    let bots = client.teams().create(&CreateTeamRequest::new("Bots", TeamSettings::new())).unwrap().id;
+    let bots = client.teams().create(&CreateTeamRequest::new("Bots", TeamSettings::new())).send().unwrap().id;
     let counts = || {
         let summary = client.teams().lookup().name("Bots").send().unwrap().results.remove(0).user_count;
         let members = client.teams().list_members(&bots).send().unwrap();
         (summary, members.count, members.results.len())
     };
-    let bot = client.service_accounts().create(&types::CreateServiceAccountRequest::new("CI", bots.clone())).unwrap();
+    let bot =
+        client.service_accounts().create(&types::CreateServiceAccountRequest::new("CI", bots.clone())).send().unwrap();
     assert_eq!(counts(), (Some(0), 0, 0));
     let accounts = client.service_accounts().lookup().teams(bots.to_string()).send().unwrap();
     assert_eq!(accounts.results.iter().map(|account| &account.id).collect::<Vec<_>>(), [&bot.id]);
     let keeper = new_user(&client, "bot.keeper", Some(bots.clone()));
     assert_eq!(counts(), (Some(1), 1, 1));
-    client.users().deactivate(&keeper.id).unwrap();
+    client.users().deactivate(&keeper.id).send().unwrap();
     assert_eq!(counts(), (Some(1), 1, 1), "an inactive user is still a member");
-    client.users().set_teams(&keeper.id, &types::SetUserTeamsRequest::new(vec![])).unwrap();
+    client.users().set_teams(&keeper.id, &types::SetUserTeamsRequest::new(vec![])).send().unwrap();
     assert_eq!(counts(), (Some(0), 0, 0));
 }
 
@@ -868,18 +869,20 @@ fn user_filters_answer_what_checking_every_user_would() {
     client
         .users()
         .set_teams(&created[1].id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()]))
+        .send()
         .unwrap();
-    client.users().set_teams(&created[2].id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).unwrap();
+    client.users().set_teams(&created[2].id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).send().unwrap();
     for user in [&created[3], &created[0], &created[5]] {
-        client.users().deactivate(&user.id).unwrap();
+        client.users().deactivate(&user.id).send().unwrap();
     }
-    client.users().activate(&created[0].id).unwrap();
-    let bot = client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).unwrap();
-    client.users().set_team_admin(&created[2].id).unwrap();
+    client.users().activate(&created[0].id).send().unwrap();
+    let bot =
+        client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).send().unwrap();
+    client.users().set_team_admin(&created[2].id).send().unwrap();
     // Names and emails change after creation: a phrase finds the new ones only.
     let renamed = UpdateUserRequest::new().with_first_name("Renamed").with_email("renamed@acme.example");
-    client.users().update(&created[4].id, &renamed).unwrap();
-    client.users().update(&created[1].id, &UpdateUserRequest::new().with_last_name("Test")).unwrap();
+    client.users().update(&created[4].id, &renamed).send().unwrap();
+    client.users().update(&created[1].id, &UpdateUserRequest::new().with_last_name("Test")).send().unwrap();
 
     let everyone: Vec<types::UserSummary> = client.users().lookup().limit(7).iter().map(Result::unwrap).collect();
     let listed: Vec<&str> = everyone.iter().map(|user| user.username.as_str()).collect();

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::state::{State, TeamRecord, UserRecord};
 use super::{Call, Reply};
+use crate::operations::OperationId;
 use crate::{RoleId, Secret, types};
 
 /// What a handler answers: an error reply at once, or an answer still to be encoded.
@@ -54,57 +55,59 @@ pub(crate) fn handle(mut state: MutexGuard<'_, State>, call: &Call) -> Reply {
     }
 }
 
-/// Dispatches on the operation id; every id in the spec has an arm (the sandbox tests walk
-/// them all, and an id without one answers 501).
+/// Dispatches on the operation: the match is exhaustive, so an operation added to the spec
+/// does not compile until it has a handler here (`cargo xtask add-operation-check`).
 fn dispatch(state: &mut State, call: &Call) -> Handled {
-    match call.operation_id {
-        "lookup_teams" => teams::lookup(state, call),
-        "create_team" => teams::create(state, call),
-        "get_team" => teams::get(state, call),
-        "replace_team" => teams::write(state, call, true),
-        "update_team" => teams::write(state, call, false),
-        "delete_team" => teams::delete(state, call),
-        "list_team_members" => teams::list_members(state, call),
-        "reset_team_access_keys" => teams::reset_access_keys(state, call),
-        "lookup_users" => users::lookup(state, call),
-        "create_user" => users::create(state, call),
-        "get_active_team" => users::get_active_team(state, call),
-        "get_current_user" => users::get_current(state, call),
-        "get_user" => users::get(state, call),
-        "replace_user" => users::write(state, call, true),
-        "update_user" => users::write(state, call, false),
-        "get_user_teams" => users::get_teams(state, call),
-        "set_user_teams" => users::set_teams(state, call),
-        "set_user_admin" => users::set_role(state, call, RoleId::OrganizationAdmin),
-        "set_user_team_admin" => users::set_role(state, call, RoleId::TeamAdmin),
-        "set_user_member" => users::set_role(state, call, RoleId::Member),
-        "activate_user" => users::set_active(state, call, true),
-        "deactivate_user" => users::set_active(state, call, false),
-        "get_user_access_key" => users::get_access_key(state, call),
-        "reset_user_access_key" => users::reset_access_key(state, call),
-        "get_user_permissions" => users::get_permissions(state, call),
-        "create_membership" => membership::create(state, call),
-        "lookup_organizations" => organizations::lookup(state, call),
-        "classic_get_user" => classic::get_user(state, call),
-        "classic_create_subaccount" => classic::create_subaccount(state, call),
-        "classic_list_subaccounts" => classic::list_subaccounts(state, call),
-        "classic_get_subaccounts" => classic::get_subaccounts(state, call),
-        "classic_list_siblings" => classic::list_siblings(state, call),
-        "classic_change_access_key" => classic::change_access_key(state, call),
-        "classic_get_concurrency" => classic::get_concurrency(state, call),
-        "classic_get_activity" => classic::get_activity(state, call),
-        "classic_get_usage" => classic::get_usage(state, call),
-        "classic_get_organization_activity" => classic::get_organization_activity(state, call),
-        "classic_get_teams_activity" => classic::get_teams_activity(state, call),
-        "classic_get_users_activity" => classic::get_users_activity(state, call),
-        "get_real_device_concurrency" => concurrency::get_real_device(state, call),
-        "lookup_service_accounts" => service_accounts::lookup(state, call),
-        "create_service_account" => service_accounts::create(state, call),
-        "get_service_account" => service_accounts::get(state, call),
-        "update_service_account" => service_accounts::update(state, call),
-        "delete_service_account" => service_accounts::delete(state, call),
-        "reset_service_account_access_key" => service_accounts::reset_access_key(state, call),
-        other => Err(Reply::detail(501, &format!("The sandbox does not implement {other}."))),
+    let Some(operation) = OperationId::from_id(call.operation_id) else {
+        return Err(Reply::detail(501, &format!("The sandbox does not implement {}.", call.operation_id)));
+    };
+    match operation {
+        OperationId::LookupTeams => teams::lookup(state, call),
+        OperationId::CreateTeam => teams::create(state, call),
+        OperationId::GetTeam => teams::get(state, call),
+        OperationId::ReplaceTeam => teams::write(state, call, true),
+        OperationId::UpdateTeam => teams::write(state, call, false),
+        OperationId::DeleteTeam => teams::delete(state, call),
+        OperationId::ListTeamMembers => teams::list_members(state, call),
+        OperationId::ResetTeamAccessKeys => teams::reset_access_keys(state, call),
+        OperationId::LookupUsers => users::lookup(state, call),
+        OperationId::CreateUser => users::create(state, call),
+        OperationId::GetActiveTeam => users::get_active_team(state, call),
+        OperationId::GetCurrentUser => users::get_current(state, call),
+        OperationId::GetUser => users::get(state, call),
+        OperationId::ReplaceUser => users::write(state, call, true),
+        OperationId::UpdateUser => users::write(state, call, false),
+        OperationId::GetUserTeams => users::get_teams(state, call),
+        OperationId::SetUserTeams => users::set_teams(state, call),
+        OperationId::SetUserAdmin => users::set_role(state, call, RoleId::OrganizationAdmin),
+        OperationId::SetUserTeamAdmin => users::set_role(state, call, RoleId::TeamAdmin),
+        OperationId::SetUserMember => users::set_role(state, call, RoleId::Member),
+        OperationId::ActivateUser => users::set_active(state, call, true),
+        OperationId::DeactivateUser => users::set_active(state, call, false),
+        OperationId::GetUserAccessKey => users::get_access_key(state, call),
+        OperationId::ResetUserAccessKey => users::reset_access_key(state, call),
+        OperationId::GetUserPermissions => users::get_permissions(state, call),
+        OperationId::CreateMembership => membership::create(state, call),
+        OperationId::LookupOrganizations => organizations::lookup(state, call),
+        OperationId::ClassicGetUser => classic::get_user(state, call),
+        OperationId::ClassicCreateSubaccount => classic::create_subaccount(state, call),
+        OperationId::ClassicListSubaccounts => classic::list_subaccounts(state, call),
+        OperationId::ClassicGetSubaccounts => classic::get_subaccounts(state, call),
+        OperationId::ClassicListSiblings => classic::list_siblings(state, call),
+        OperationId::ClassicChangeAccessKey => classic::change_access_key(state, call),
+        OperationId::ClassicGetConcurrency => classic::get_concurrency(state, call),
+        OperationId::ClassicGetActivity => classic::get_activity(state, call),
+        OperationId::ClassicGetUsage => classic::get_usage(state, call),
+        OperationId::ClassicGetOrganizationActivity => classic::get_organization_activity(state, call),
+        OperationId::ClassicGetTeamsActivity => classic::get_teams_activity(state, call),
+        OperationId::ClassicGetUsersActivity => classic::get_users_activity(state, call),
+        OperationId::GetRealDeviceConcurrency => concurrency::get_real_device(state, call),
+        OperationId::LookupServiceAccounts => service_accounts::lookup(state, call),
+        OperationId::CreateServiceAccount => service_accounts::create(state, call),
+        OperationId::GetServiceAccount => service_accounts::get(state, call),
+        OperationId::UpdateServiceAccount => service_accounts::update(state, call),
+        OperationId::DeleteServiceAccount => service_accounts::delete(state, call),
+        OperationId::ResetServiceAccountAccessKey => service_accounts::reset_access_key(state, call),
     }
 }
 
