@@ -827,3 +827,128 @@ fn activity_comes_as_daily_statistics_for_a_period() {
     let too_long = client.classic().get_users_activity().since(since).send().unwrap_err();
     assert!(too_long.to_string().contains("since: the period is longer than 366 days"), "{too_long}");
 }
+
+/// Issue 26: a team's `user_count` is what its member listing counts — its users. Service
+/// accounts are listed apart (Lookup Service Accounts, by team) and counted there.
+#[test]
+fn a_team_counts_its_users_not_its_service_accounts() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let bots = client.teams().create(&CreateTeamRequest::new("Bots", TeamSettings::new())).send().unwrap().id;
+    let counts = || {
+        let summary = client.teams().lookup().name("Bots").send().unwrap().results.remove(0).user_count;
+        let members = client.teams().list_members(&bots).send().unwrap();
+        (summary, members.count, members.results.len())
+    };
+    let bot =
+        client.service_accounts().create(&types::CreateServiceAccountRequest::new("CI", bots.clone())).send().unwrap();
+    assert_eq!(counts(), (Some(0), 0, 0));
+    let accounts = client.service_accounts().lookup().teams(bots.to_string()).send().unwrap();
+    assert_eq!(accounts.results.iter().map(|account| &account.id).collect::<Vec<_>>(), [&bot.id]);
+    let keeper = new_user(&client, "bot.keeper", Some(bots.clone()));
+    assert_eq!(counts(), (Some(1), 1, 1));
+    client.users().deactivate(&keeper.id).send().unwrap();
+    assert_eq!(counts(), (Some(1), 1, 1), "an inactive user is still a member");
+    client.users().set_teams(&keeper.id, &types::SetUserTeamsRequest::new(vec![])).send().unwrap();
+    assert_eq!(counts(), (Some(0), 0, 0));
+}
+
+fn usernames(users: impl Iterator<Item = Result<types::UserSummary, Error>>) -> Vec<String> {
+    users.map(|user| user.unwrap().username).collect()
+}
+
+/// The sandbox finds users through indexes (by id, by username, by team) instead of checking
+/// every user; each filter must still answer exactly what checking every user in creation
+/// order answers, in that order, after memberships move, and in any case of a username.
+#[test]
+fn user_filters_answer_what_checking_every_user_would() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().unwrap();
+    let (web, mobile) = (team_id(&client, "Web"), team_id(&client, "Mobile"));
+    let names = ["Zed.Upper", "zed.lower", "zed", "ßtraße", "Émile.zed", "zedd"];
+    let created: Vec<types::User> = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| new_user(&client, name, (index % 2 == 0).then(|| web.clone())))
+        .collect();
+    client
+        .users()
+        .set_teams(&created[1].id, &types::SetUserTeamsRequest::new(vec![mobile.clone(), web.clone()]))
+        .send()
+        .unwrap();
+    client.users().set_teams(&created[2].id, &types::SetUserTeamsRequest::new(vec![mobile.clone()])).send().unwrap();
+    for user in [&created[3], &created[0], &created[5]] {
+        client.users().deactivate(&user.id).send().unwrap();
+    }
+    client.users().activate(&created[0].id).send().unwrap();
+    let bot =
+        client.service_accounts().create(&types::CreateServiceAccountRequest::new("zed", web.clone())).send().unwrap();
+    client.users().set_team_admin(&created[2].id).send().unwrap();
+    // Names and emails change after creation: a phrase finds the new ones only.
+    let renamed = UpdateUserRequest::new().with_first_name("Renamed").with_email("renamed@acme.example");
+    client.users().update(&created[4].id, &renamed).send().unwrap();
+    client.users().update(&created[1].id, &UpdateUserRequest::new().with_last_name("Test")).send().unwrap();
+
+    let everyone: Vec<types::UserSummary> = client.users().lookup().limit(7).iter().map(Result::unwrap).collect();
+    let listed: Vec<&str> = everyone.iter().map(|user| user.username.as_str()).collect();
+    assert_eq!(listed[listed.len() - names.len()..], names, "creation order, service accounts apart");
+    let expect = |keep: &dyn Fn(&types::UserSummary) -> bool| -> Vec<String> {
+        everyone.iter().filter(|user| keep(user)).map(|user| user.username.clone()).collect()
+    };
+    let prefix = |text: &str, prefix: &str| text.to_lowercase().starts_with(&prefix.to_lowercase());
+    let in_team = |user: &types::UserSummary, team: &sauce_accounts::TeamId| user.teams.iter().any(|t| t.id == *team);
+
+    for wanted in ["ZED", "zed.", "zed.lower", "ß", "É", "émile", "nobody"] {
+        let found = usernames(client.users().lookup().username(wanted).limit(1).iter());
+        assert_eq!(found, expect(&|user| prefix(&user.username, wanted)), "username={wanted}");
+    }
+    let ids = format!("{},{},{},{},unknown", created[4].id, created[0].id, bot.id, created[0].id);
+    assert_eq!(usernames(client.users().lookup().id(ids).iter()), ["Zed.Upper", "Émile.zed"]);
+    let found = usernames(client.users().lookup().teams(web.to_string()).limit(3).iter());
+    assert_eq!(found, expect(&|user| in_team(user, &web)));
+    let both = format!("{mobile},{web}");
+    let found = usernames(client.users().lookup().teams(both).iter());
+    assert_eq!(found, expect(&|user| in_team(user, &web) || in_team(user, &mobile)));
+    let found = usernames(client.users().lookup().team_name("Mobile").iter());
+    assert_eq!(found, expect(&|user| in_team(user, &mobile)));
+    let found = usernames(client.users().lookup().teams(web.to_string()).username("zed").iter());
+    assert_eq!(found, ["Zed.Upper", "zed.lower"].map(String::from));
+    let found =
+        usernames(client.users().lookup().team_name("Mobile").username("zed").status(UserStatus::Active).iter());
+    assert_eq!(found, ["zed.lower", "zed"].map(String::from));
+    let found = usernames(client.users().lookup().status(UserStatus::Inactive).iter());
+    assert_eq!(found, expect(&|user| user.is_active == Some(false)));
+    assert_eq!(found[found.len() - 2..], ["ßtraße", "zedd"]);
+    for limit in [1, 3, 100] {
+        let found = usernames(client.users().lookup().status(UserStatus::Active).limit(limit).iter());
+        assert_eq!(found, expect(&|user| user.is_active == Some(true)), "status=active, limit={limit}");
+    }
+    let page = client.users().lookup().status(UserStatus::Active).limit(2).offset(1).send().unwrap();
+    let active = expect(&|user| user.is_active == Some(true));
+    assert_eq!(
+        (page.count as usize, usernames(page.results.into_iter().map(Ok))),
+        (active.len(), active[1..3].to_vec())
+    );
+    assert_eq!(client.users().lookup().status(UserStatus::Pending).send().unwrap().count, 0);
+    let phrase = |user: &types::UserSummary, wanted: &str| {
+        [&user.first_name, &user.last_name, &user.email]
+            .iter()
+            .any(|field| prefix(field.as_deref().unwrap_or(""), wanted))
+    };
+    for wanted in ["TEST", "user", "zed", "Émile", "renamed", "nothing"] {
+        let found = usernames(client.users().lookup().phrase(wanted).limit(4).iter());
+        assert_eq!(found, expect(&|user| phrase(user, wanted)), "phrase={wanted}");
+    }
+    let found = usernames(client.users().lookup().phrase("zed").status(UserStatus::Active).iter());
+    assert_eq!(found, expect(&|user| phrase(user, "zed") && user.is_active == Some(true)));
+    let has_role = |user: &types::UserSummary, role: RoleId| user.roles.iter().any(|found| found.role == role);
+    let found = usernames(client.users().lookup().roles([RoleId::TeamAdmin]).limit(1).iter());
+    assert_eq!(found, expect(&|user| has_role(user, RoleId::TeamAdmin)));
+    assert!(found.contains(&"zed".to_string()), "{found:?}");
+    let found = usernames(client.users().lookup().roles([RoleId::Member, RoleId::TeamAdmin]).username("z").iter());
+    assert_eq!(found, ["Zed.Upper", "zed.lower", "zed", "zedd"].map(String::from));
+    let beyond = client.users().lookup().username("zed").offset(50).send().unwrap();
+    assert_eq!((beyond.count, beyond.results.len()), (4, 0));
+    assert_eq!(client.users().lookup().teams("no-such-team").send().unwrap().count, 0);
+    assert_eq!(client.users().lookup().id("").send().unwrap().count, 0, "an empty id list matches no one");
+}

@@ -3,17 +3,19 @@
 
 use std::path::Path;
 
-/// The CPU model and core count of this machine.
+/// The CPU model and core count of this machine (all its cores, also when the process is
+/// pinned to fewer).
 pub fn machine() -> String {
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|line| line.starts_with("model name"))
-                .map(|line| line.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find(|line| line.starts_with("model name"))
+        .map(|line| line.split(':').nth(1).unwrap_or("").trim().to_string())
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let cores = match info.lines().filter(|line| line.starts_with("processor")).count() {
+        0 => std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+        listed => listed,
+    };
     format!("{model}, {cores} cores")
 }
 

@@ -121,7 +121,7 @@ pub(super) fn respond(
     }
     state.note_activity(&caller);
     let call = Call { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
-    let mut reply = handlers::handle(&mut state, &call).unwrap_or_else(|reply| reply);
+    let mut reply = handlers::handle(state, &call);
     reply.headers.extend(limit_headers);
     (fault != WriteFault::DropAfterCommit).then_some(reply)
 }

@@ -1,6 +1,7 @@
 //! The sandbox's in-memory organization and its conversion to the generated API types.
 
-use std::collections::HashMap;
+mod index;
+
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +9,7 @@ use serde::Deserialize;
 
 use crate::types;
 use crate::{ConcurrencyCount, Minutes, OrgRef, RoleId, Secret};
+use index::UserIndex;
 
 /// What a sandbox starts with. The default is `src/sandbox/seed.json`; `sauce-sandbox --seed`
 /// and [`Sandbox::start_with`](super::Sandbox::start_with) take another in the same format.
@@ -150,14 +152,11 @@ pub(crate) struct State {
     rng: fastrand::Rng,
     pub(crate) org: Org,
     pub(crate) teams: Vec<TeamRecord>,
-    /// Users are never removed (only deactivated), so positions in it stay valid; add them
-    /// with [`State::push_user`], which keeps the indexes.
-    pub(crate) users: Vec<UserRecord>,
-    by_id: HashMap<String, usize>,
-    by_username: HashMap<String, usize>,
-    /// How many users each team has, kept as memberships change (a team summary must not
-    /// scan every user).
-    member_counts: HashMap<String, u64>,
+    /// Users are never removed (only deactivated), so positions in it stay valid and are the
+    /// creation order; add them with [`State::push_user`] and change them with
+    /// [`State::change_user`], which keep the indexes.
+    users: Vec<UserRecord>,
+    index: UserIndex,
     pub(crate) next_membership: i64,
 }
 
@@ -178,9 +177,7 @@ impl State {
             },
             teams: Vec::new(),
             users: Vec::new(),
-            by_id: HashMap::new(),
-            by_username: HashMap::new(),
-            member_counts: HashMap::new(),
+            index: UserIndex::default(),
             next_membership: 1000,
         };
         state.org.id = state.new_id();
@@ -307,56 +304,58 @@ impl State {
     }
 
     pub(crate) fn user(&self, id: &str) -> Option<&UserRecord> {
-        self.by_id.get(id).map(|&index| &self.users[index])
+        self.index.by_id(id).map(|position| &self.users[position])
+    }
+
+    /// The user at a position one of the index's listings gave.
+    pub(crate) fn at(&self, position: usize) -> &UserRecord {
+        &self.users[position]
+    }
+
+    /// Every user and service account, in creation order (for reports over all of them).
+    pub(crate) fn all_users(&self) -> &[UserRecord] {
+        &self.users
+    }
+
+    pub(crate) fn index(&self) -> &UserIndex {
+        &self.index
     }
 
     /// Adds a user (whose id and username are new).
     pub(crate) fn push_user(&mut self, user: UserRecord) {
-        self.count_memberships(&user.teams, 1);
-        self.by_id.insert(user.id.clone(), self.users.len());
-        self.by_username.insert(user.username.clone(), self.users.len());
+        self.index.insert(self.users.len(), &user);
         self.users.push(user);
     }
 
     /// Applies `change` to the user with `id` (which the caller has looked up), stamps
     /// `updated_at`, and returns the changed record.
     pub(crate) fn change_user(&mut self, id: &str, change: impl FnOnce(&mut UserRecord)) -> UserRecord {
-        let index = *self.by_id.get(id).expect("the caller looked the user up");
-        let before = self.users[index].teams.clone();
-        let user = &mut self.users[index];
+        let position = self.index.by_id(id).expect("the caller looked the user up");
+        let before = self.users[position].clone();
+        let user = &mut self.users[position];
         change(user);
         user.updated_at = now();
         let user = user.clone();
-        if user.teams != before {
-            self.count_memberships(&before, -1);
-            self.count_memberships(&user.teams, 1);
-        }
+        self.index.change(position, &before, &user);
         user
-    }
-
-    fn count_memberships(&mut self, teams: &[String], change: i64) {
-        for team in teams {
-            let count = self.member_counts.entry(team.clone()).or_insert(0);
-            *count = count.saturating_add_signed(change);
-        }
     }
 
     /// Removes a team and every membership in it; its service accounts stop working.
     pub(crate) fn delete_team(&mut self, team_id: &str) {
         self.teams.retain(|team| team.id != team_id);
-        for user in &mut self.users {
-            if user.service_account.is_some() && user.teams.iter().any(|id| id == team_id) {
+        for position in self.index.remove_team(team_id) {
+            let user = &mut self.users[position];
+            if user.service_account.is_some() {
                 user.active = false;
             }
             user.teams.retain(|id| id != team_id);
         }
-        self.member_counts.remove(team_id);
     }
 
     /// Records that a service account was just used (its `last_activity_time`).
     pub(crate) fn note_activity(&mut self, id: &str) {
-        if let Some(&index) = self.by_id.get(id)
-            && let Some(info) = &mut self.users[index].service_account
+        if let Some(position) = self.index.by_id(id)
+            && let Some(info) = &mut self.users[position].service_account
         {
             info.last_activity = Some(now());
         }
@@ -395,15 +394,17 @@ impl State {
     }
 
     pub(crate) fn user_by_username(&self, username: &str) -> Option<&UserRecord> {
-        self.by_username.get(username).map(|&index| &self.users[index])
+        self.index.by_username(username).map(|position| &self.users[position])
     }
 
-    pub(crate) fn member_count(&self, team_id: &str) -> u64 {
-        self.member_counts.get(team_id).copied().unwrap_or(0)
-    }
-
+    /// A team's members, service accounts included, in creation order.
     pub(crate) fn members(&self, team_id: &str) -> impl Iterator<Item = &UserRecord> {
-        self.users.iter().filter(move |user| user.teams.iter().any(|id| id == team_id))
+        self.index.members(team_id).into_iter().map(|position| &self.users[position])
+    }
+
+    /// A classic account's subaccounts, in creation order.
+    pub(crate) fn subaccounts_of(&self, username: &str) -> impl Iterator<Item = &UserRecord> {
+        self.index.subaccounts_of(username).iter().map(|&position| &self.users[position])
     }
 
     // ----- conversions to the generated types -----
@@ -441,7 +442,9 @@ impl State {
             group: Some(Self::group(team)),
             is_default: Some(team.is_default),
             org_uuid: Some(OrgRef::Id(self.org.id.clone().into())),
-            user_count: Some(self.member_count(&team.id)),
+            // The team's users, as its member listing shows them: service accounts are listed
+            // apart (see `tests/sandbox.rs`, `a_team_counts_its_users_not_its_service_accounts`).
+            user_count: Some(self.index.people_in(&team.id).len() as u64),
         }
     }
 
