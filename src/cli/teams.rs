@@ -10,8 +10,9 @@ use crate::types;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Teams {
-    /// List teams, optionally filtered. USERS counts the team's members as the service
-    /// reports them.
+    /// List teams, optionally filtered. USERS counts the team's users (people), the same set
+    /// `teams members` lists; its service accounts are listed apart (`service-accounts list
+    /// --teams NAME`).
     List {
         /// Comma-separated team names or ids.
         #[arg(long)]
