@@ -726,10 +726,12 @@ fn classic_get_activity(state: &mut State, call: &Call) -> Handled {
         return Ok(Reply::json(200, &daily_activity(accounts.into_iter(), &days)));
     }
     let activity = types::Activity {
-        subaccounts: accounts
-            .iter()
-            .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
-            .collect(),
+        subaccounts: Some(types::ActivityCountsByKey(
+            accounts
+                .iter()
+                .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
+                .collect(),
+        )),
         totals: State::activity_counts(accounts.iter().copied()),
     };
     Ok(Reply::json(200, &activity))
@@ -744,7 +746,10 @@ fn classic_get_usage(state: &mut State, call: &Call) -> Handled {
         .map(|days_ago| {
             let day = today - chrono::Days::new(days_ago);
             let jobs = (seed + days_ago * 7) % 23;
-            types::UsageDay(vec![json!(day.format("%Y-%-m-%-d").to_string()), json!([jobs, jobs * 95])])
+            types::UsageDay(vec![
+                types::UsageDayPart::String(day.format("%Y-%-m-%-d").to_string()),
+                types::UsageDayPart::UsageFigures(types::UsageFigures(vec![jobs, jobs * 95])),
+            ])
         })
         .collect();
     Ok(Reply::json(200, &types::Usage { username: Some(user.username.clone()), usage }))
@@ -775,7 +780,9 @@ fn classic_get_teams_activity(state: &mut State, call: &Call) -> Handled {
             Ok(Reply::json(200, &by_team))
         }
         None => {
-            let teams = teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
+            let teams = Some(types::ActivityCountsByKey(
+                teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect(),
+            ));
             let totals = State::activity_counts(state.users.iter());
             Ok(Reply::json(200, &types::ActivityReport { teams, totals, extra: Default::default() }))
         }
