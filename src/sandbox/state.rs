@@ -559,6 +559,8 @@ impl State {
             ancestor_concurrency_limit: Some(limits(self.org.virtual_machines, self.org.real_devices)),
             subscribed: Some(true),
             vm_lockdown: Some(false),
+            title: None,
+            ancestor_allows_subaccounts: Some(true),
         }
     }
 

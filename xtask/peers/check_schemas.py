@@ -2,7 +2,7 @@
 Driven by `cargo xtask python-client`, after it has generated the Python client and put it on
 PYTHONPATH.
 
-    python check_schemas.py SPEC_JSON LIVE_DIR
+    python check_schemas.py SPEC_JSON LIVE_DIR RECORDED_DIR
 
 Checked:
 - nullability, by an independent OpenAPI 3.0 validator (openapi-schema-validator's
@@ -10,8 +10,9 @@ Checked:
   depth, an item) accepts null, and every property that refers to a component through
   `allOf`/`oneOf`/`anyOf` accepts null exactly when its target does (`nullable: true` beside a
   combination adds nothing under OpenAPI 3.0's rules, so writing it there is an error);
-- every recorded live answer (LIVE_DIR/<operationId>.json) is valid against its operation's
-  success schema, by the same validator;
+- every live answer (LIVE_DIR/<operationId>.json) and every answer other clients recorded
+  (RECORDED_DIR/<operationId>.<client>.json) is valid against its operation's success schema,
+  by the same validator;
 - closed request filters: every query parameter whose schema (or item schema) is a component
   with `enum` reaches the generated Python client's operation as an Enum type, not a bare
   string or integer.
@@ -91,12 +92,21 @@ def operations(spec):
                 yield path, method, item[method]
 
 
-def check_live_answers(spec, live_dir):
+def answer_files(live_dir, recorded_dir):
+    """(operationId, path) of every live and recorded answer."""
+    for folder in (live_dir, recorded_dir):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                yield name.split(".")[0], os.path.join(folder, name)
+
+
+def check_live_answers(spec, live_dir, recorded_dir):
     failures, checked = [], 0
-    for _, _, operation in operations(spec):
-        operation_id = operation["operationId"]
-        answer_path = os.path.join(live_dir, f"{operation_id}.json")
-        if not os.path.isfile(answer_path):
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(spec)}
+    for operation_id, answer_path in answer_files(live_dir, recorded_dir):
+        operation = by_id.get(operation_id)
+        if operation is None:
+            failures.append(f"{answer_path}: no operation {operation_id}")
             continue
         success = min(status for status in operation["responses"] if status.startswith("2"))
         response = operation["responses"][success]
@@ -109,7 +119,7 @@ def check_live_answers(spec, live_dir):
         errors = sorted(validator(spec, schema).iter_errors(answer), key=lambda error: list(error.path))
         for error in errors[:3]:
             where = "/".join(str(part) for part in error.path)
-            failures.append(f"live {operation_id} at /{where}: {error.message}")
+            failures.append(f"{os.path.basename(answer_path)} at /{where}: {error.message}")
     return checked, failures
 
 
@@ -163,13 +173,13 @@ def generated_package():
 
 
 def main():
-    spec_path, live_dir = sys.argv[1:3]
+    spec_path, live_dir, recorded_dir = sys.argv[1:4]
     with open(spec_path, encoding="utf-8") as file:
         spec = json.load(file)
     failures = []
     for what, (checked, found) in [
         ("nullability checks", check_nullability(spec)),
-        ("live answers valid against their schema", check_live_answers(spec, live_dir)),
+        ("live and recorded answers valid against their schema", check_live_answers(spec, live_dir, recorded_dir)),
         ("closed query filters typed as an Enum by the generated client", check_closed_filters(spec, generated_package())),
     ]:
         print(f"{what}: {checked} checked, {len(found)} problems")

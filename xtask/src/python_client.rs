@@ -4,9 +4,10 @@
 //! `bench-peers` does) and hands it, through the response parser of each generated operation,
 //! every recorded live answer (`tests/fixtures/live/`) and the sandbox's answer to every
 //! operation (`xtask/peers/parse_answers.py` says how each is obtained and what is checked).
-//! Before that, `xtask/peers/check_schemas.py` checks the spec with an independent OpenAPI 3.0
-//! validator (`openapi-schema-validator`, pinned): nullability, every live answer against its
-//! schema, and that closed request filters reach the generated client as Enum types.
+//! and the answers other clients recorded (`tests/fixtures/recorded/`). Before that,
+//! `xtask/peers/check_schemas.py` checks the spec with an independent OpenAPI 3.0 validator
+//! (`openapi-schema-validator`, pinned): nullability, every live and recorded answer against
+//! its schema, and that closed request filters reach the generated client as Enum types.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -90,6 +91,7 @@ pub fn python_client(root: &Path) -> Result<(), String> {
         .arg(root.join("xtask/peers/check_schemas.py"))
         .arg(&spec_json)
         .arg(root.join("tests/fixtures/live"))
+        .arg(root.join("tests/fixtures/recorded"))
         .env("PYTHONPATH", work.join("generated"))
         .status()
         .map_err(|error| format!("python: {error}"))?;
@@ -98,6 +100,7 @@ pub fn python_client(root: &Path) -> Result<(), String> {
         .arg(root.join("xtask/peers/parse_answers.py"))
         .arg(&spec_json)
         .arg(root.join("tests/fixtures/live"))
+        .arg(root.join("tests/fixtures/recorded"))
         .env("PYTHONPATH", work.join("generated"))
         .envs(sandbox.exports.iter().map(|(name, value)| (name, value)))
         .status()
