@@ -11,7 +11,9 @@
 //!   the compiler names every place that must handle it;
 //! - `public-api [--check]`: writes the public API's picture to `public-api.txt`;
 //! - `python-client`: checks that the Python client generated from the spec parses every live
-//!   and sandbox answer.
+//!   and sandbox answer;
+//! - `reference [--out DIR]`: writes the published reference (`index.html`, one self-contained
+//!   page) and the spec with generated `x-codeSamples` (`accounts.json`) to DIR.
 
 mod add_operation;
 mod bench_build;
@@ -23,6 +25,9 @@ mod docs;
 mod generated_checks;
 mod public_api;
 mod python_client;
+mod reference;
+#[cfg(test)]
+mod reference_tests;
 #[path = "../../benches/support/report.rs"]
 mod report;
 mod sync;
@@ -54,6 +59,9 @@ verbs:
   python-client                   generate the Python client from the spec (openapi-python-client,
                                   pinned, under target/peers) and check that it parses every live
                                   answer and the sandbox's answer to every operation
+  reference [--out DIR]           write the published reference: DIR/index.html (one
+                                  self-contained page) and DIR/accounts.json (the spec with
+                                  curl, Rust and CLI samples); DIR is target/reference
 ";
 
 fn main() -> ExitCode {
@@ -71,6 +79,13 @@ fn main() -> ExitCode {
             public_api::public_api(&root(), args[1..].iter().any(|arg| arg == "--check")).map(|()| ExitCode::SUCCESS)
         }
         Some("python-client") => python_client::python_client(&root()).map(|()| ExitCode::SUCCESS),
+        Some("reference") => {
+            let out = match args.iter().position(|arg| arg == "--out") {
+                Some(at) => args.get(at + 1).map(PathBuf::from).ok_or_else(|| "--out needs a folder".to_string()),
+                None => Ok(root().join("target/reference")),
+            };
+            out.and_then(|out| reference::reference(&root(), &out)).map(|()| ExitCode::SUCCESS)
+        }
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

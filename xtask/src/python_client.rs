@@ -14,13 +14,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 /// A running `sauce-sandbox` and the variables it exported; killed when dropped.
-struct Sandbox {
+pub(crate) struct Sandbox {
     child: Child,
-    exports: Vec<(String, String)>,
+    pub(crate) exports: Vec<(String, String)>,
 }
 
 impl Sandbox {
-    fn start(program: &Path) -> Result<Sandbox, String> {
+    pub(crate) fn start(program: &Path) -> Result<Sandbox, String> {
         let mut child = Command::new(program)
             .args(["--port", "0"])
             .stdout(Stdio::piped())
