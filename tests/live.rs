@@ -339,13 +339,13 @@ fn the_recordings_read_through_the_client() {
         .create();
     let client = client(&server.url());
 
-    let user = client.classic().get_user("test").unwrap();
+    let user = client.classic().get_user("test").send().unwrap();
     assert_eq!((user.is_admin, user.title.as_deref(), user.domain.as_deref()), (None, None, None));
     assert_eq!(user.ancestor_allows_subaccounts, Some(true));
     assert_eq!(user.user_type, Some(UserType::Other("free".into())));
     assert_eq!((user.minutes, user.manual_minutes), (Some(Minutes::Count(160)), Some(Minutes::Count(45))));
     assert_eq!(user.prevent_emails, ["marketing"]);
-    let old = client.classic().get_user("old").unwrap();
+    let old = client.classic().get_user("old").send().unwrap();
     assert_eq!((old.minutes, old.login()), (Some(Minutes::Infinite), Some("<SAUCE_USERNAME>")));
 
     let activity = client.classic().get_activity("test").send().unwrap();
@@ -353,7 +353,7 @@ fn the_recordings_read_through_the_client() {
     assert_eq!(counts.subaccounts.as_ref().unwrap().0.len(), 2);
     assert_eq!(counts.totals.in_progress, Some(0));
 
-    let concurrency = client.classic().get_concurrency("test").unwrap();
+    let concurrency = client.classic().get_concurrency("test").send().unwrap();
     let team = concurrency.concurrency.team.unwrap();
     assert_eq!(team.allowed.unwrap().rds, Some(ConcurrencyCount(2)));
     assert!(concurrency.timestamp.is_some_and(|seconds| seconds > 1.4e9));
