@@ -120,7 +120,9 @@ pub fn samples(spec: &Value, operation: &Operation) -> Samples {
             _ => format!("{example:?}"),
         };
         let value = match &param.kind {
-            model::ParamKind::StringEnum(name) => format!("{value}.parse::<sauce_accounts::types::{name}>()?"),
+            model::ParamKind::StringEnum(name) => {
+                format!("sauce_accounts::types::{name}::{}", crate::codegen::naming::pascal_case(example))
+            }
             _ => value,
         };
         let _ = write!(rust, ".{}({value})", param.name.replace('-', "_"));
