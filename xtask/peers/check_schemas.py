@@ -27,6 +27,8 @@ import typing
 
 from openapi_schema_validator import OAS30Validator
 
+from parse_answers import generated_package
+
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -162,14 +164,6 @@ def check_closed_filters(spec, package):
             elif sorted(member.value for member in found[0]) != sorted(component_of(spec, closed)["enum"]):
                 failures.append(f"{where}: the generated Enum has {[member.value for member in found[0]]}")
     return checked, failures
-
-
-def generated_package():
-    for folder in os.environ["PYTHONPATH"].split(os.pathsep):
-        for name in sorted(os.listdir(folder)):
-            if os.path.isfile(os.path.join(folder, name, "client.py")):
-                return name
-    raise SystemExit("no generated client on PYTHONPATH")
 
 
 def main():
