@@ -91,7 +91,9 @@ pub fn samples(spec: &Value, operation: &Operation) -> Samples {
         let _ = write!(curl, " \\\n  -H 'Content-Type: application/json' \\\n  -d {}", shell_quote(body));
     }
 
-    let mut cli = format!("sauce-accounts call {}", operation.id);
+    // An irreversible call asks first on a terminal and needs `--yes` anywhere else.
+    let yes = if operation.confirm.is_some() { " --yes" } else { "" };
+    let mut cli = format!("sauce-accounts call {}{yes}", operation.id);
     for param in &operation.path_params {
         let _ = write!(cli, " {}=\"${}\"", param.name, path_variable(&param.name));
     }
