@@ -686,9 +686,12 @@ fn read_pagination(
             .ok_or_else(|| format!("style {style_name} needs query parameter `{name}`"))
     };
     find(cursor_param)?;
-    let max_size = match find(size_param)?.kind {
-        ParamKind::Integer { maximum: Some(maximum), .. } => maximum,
-        _ => return Err(format!("`{size_param}` must be an integer with a maximum")),
+    // The page size `.iter()` asks for: the parameter's maximum, or, where the docs state
+    // none (and the spec invents none), the pagination's own `page_size`.
+    let max_size = match (&find(size_param)?.kind, value.get("page_size").and_then(serde_json::Value::as_i64)) {
+        (ParamKind::Integer { maximum: Some(maximum), .. }, _) => *maximum,
+        (ParamKind::Integer { maximum: None, .. }, Some(page_size)) if page_size > 0 => page_size,
+        _ => return Err(format!("`{size_param}` must be an integer with a maximum, or the pagination a `page_size`")),
     };
     let items_field = value
         .get("items")

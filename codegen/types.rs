@@ -25,6 +25,9 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ConcurrencyCount", "crate::ConcurrencyCount", &[TypeImpl::Display, TypeImpl::FromStr, TypeImpl::Default]),
     // role numbers read better as named variants than as a validated integer;
     ("RoleId", "crate::RoleId", &[TypeImpl::Display]),
+    // the closed set of roles a request may name is the same Rust type, so `.roles([4])` and
+    // `RoleId::TeamAdmin` work in filters and bodies alike (the service refuses other numbers);
+    ("RoleChoice", "crate::RoleId", &[TypeImpl::Display]),
     // the API reports a team's organization as an id or as an object: variants get real names;
     ("OrgRef", "crate::OrgRef", &[]),
     // the classic API sends minutes as a number or as the word "infinite";

@@ -46,7 +46,7 @@ pub use retry::RetryPolicy;
 /// The JSON crate of the models' open objects ([`serde_json::Value`], [`serde_json::Map`]).
 pub use serde_json;
 pub use transport::Method;
-pub use types::{UserStatus, UserType};
+pub use types::{ActivityLevel, UserStatus, UserStatusFilter, UserType};
 pub use values::{ConcurrencyCount, DeviceCount, Minutes, OrgRef, RoleId, Secret};
 
 /// The request and response models, generated from `openapi/accounts.yaml` by `build.rs`

@@ -32,7 +32,7 @@ fn users_are_listed_across_pages_ending_with_a_short_one() {
     let names: Vec<String> = client
         .users()
         .lookup()
-        .status(sauce_accounts::UserStatus::Active)
+        .status(sauce_accounts::UserStatusFilter::Active)
         .limit(3)
         .iter()
         .map(|user| user.unwrap().username)

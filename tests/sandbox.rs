@@ -11,7 +11,7 @@ use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::types::{
     self, CreateTeamRequest, CreateUserRequest, ReplaceUserRequest, TeamSettings, UpdateUserRequest,
 };
-use sauce_accounts::{Client, ConcurrencyCount, Credentials, Error, RoleId, Secret, UserStatus};
+use sauce_accounts::{ActivityLevel, Client, ConcurrencyCount, Credentials, Error, RoleId, Secret, UserStatusFilter};
 use serde_json::json;
 
 fn organization_id(client: &Client) -> sauce_accounts::OrganizationId {
@@ -103,8 +103,14 @@ fn the_client_drives_every_operation() {
     let keys = client.teams().reset_access_keys(&team.id).send().unwrap();
     mark("reset_team_access_keys");
     assert_eq!(keys.0.len(), 1);
-    let found =
-        client.users().lookup().username("e2e").status(UserStatus::Active).roles([RoleId::Member]).send().unwrap();
+    let found = client
+        .users()
+        .lookup()
+        .username("e2e")
+        .status(UserStatusFilter::Active)
+        .roles([RoleId::Member])
+        .send()
+        .unwrap();
     mark("lookup_users");
     assert_eq!(found.results[0].id, user.id);
     assert_eq!(client.users().get_active_team().send().unwrap_err().status(), Some(404), "the admin has no team");
@@ -207,14 +213,17 @@ fn the_client_drives_every_operation() {
     let concurrency = client.classic().get_concurrency("ada.web").send().unwrap();
     mark("classic_get_concurrency");
     assert_eq!(concurrency.concurrency.team.unwrap().allowed.unwrap().vms, Some(ConcurrencyCount(20)));
-    let activity = client.classic().get_activity(parent).level("user").send().unwrap();
+    let activity = client.classic().get_activity(parent).level(ActivityLevel::User).send().unwrap();
     mark("classic_get_activity");
-    assert_eq!(activity.counts().unwrap().subaccounts.len(), 1);
+    assert_eq!(activity.counts().unwrap().subaccounts.as_ref().unwrap().0.len(), 1);
     assert_eq!(client.classic().get_usage("ada.web").send().unwrap().usage.len(), 7);
     mark("classic_get_usage");
     assert!(client.classic().get_organization_activity().send().unwrap().counts().unwrap().totals.all.is_some());
     mark("classic_get_organization_activity");
-    assert_eq!(client.classic().get_teams_activity().send().unwrap().counts().unwrap().teams.len(), 5);
+    assert_eq!(
+        client.classic().get_teams_activity().send().unwrap().counts().unwrap().teams.as_ref().unwrap().0.len(),
+        5
+    );
     mark("classic_get_teams_activity");
     let by_user = client.classic().get_users_activity().send().unwrap();
     assert!(by_user.len() > 10, "{} users", by_user.len());
@@ -395,7 +404,7 @@ fn a_reset_key_locks_out_the_old_one_and_deactivation_locks_out_the_user() {
     assert!(as_user.users().get(&user.id).send().is_ok());
     client.users().deactivate(&user.id).send().unwrap();
     assert!(as_user.users().get(&user.id).send().unwrap_err().is_unauthorized());
-    let inactive = client.users().lookup().status(UserStatus::Inactive).send().unwrap();
+    let inactive = client.users().lookup().status(UserStatusFilter::Inactive).send().unwrap();
     assert!(inactive.results.iter().any(|found| found.id == user.id && found.is_active == Some(false)));
     // A member may not manage the organization.
     let member_key = client.users().get_access_key(user_id(&client, "alan.web")).send().unwrap().access_key;
@@ -798,7 +807,8 @@ fn activity_comes_as_daily_statistics_for_a_period() {
     );
     assert_eq!(days[6].date.to_string(), "2023-04-24");
     assert!(days.iter().map(|day| day.jobs).sum::<u64>() > 0);
-    let alone = client.classic().get_activity(&parent).level("user").since(since).until(until).send().unwrap();
+    let alone =
+        client.classic().get_activity(&parent).level(ActivityLevel::User).since(since).until(until).send().unwrap();
     let alone_jobs: u64 = alone.daily().unwrap().jobs.iter().sum();
     assert!(alone_jobs < days.iter().map(|day| day.jobs).sum::<u64>(), "level=user leaves the subaccounts out");
 
@@ -914,22 +924,22 @@ fn user_filters_answer_what_checking_every_user_would() {
     let found = usernames(client.users().lookup().teams(web.to_string()).username("zed").iter());
     assert_eq!(found, ["Zed.Upper", "zed.lower"].map(String::from));
     let found =
-        usernames(client.users().lookup().team_name("Mobile").username("zed").status(UserStatus::Active).iter());
+        usernames(client.users().lookup().team_name("Mobile").username("zed").status(UserStatusFilter::Active).iter());
     assert_eq!(found, ["zed.lower", "zed"].map(String::from));
-    let found = usernames(client.users().lookup().status(UserStatus::Inactive).iter());
+    let found = usernames(client.users().lookup().status(UserStatusFilter::Inactive).iter());
     assert_eq!(found, expect(&|user| user.is_active == Some(false)));
     assert_eq!(found[found.len() - 2..], ["ßtraße", "zedd"]);
     for limit in [1, 3, 100] {
-        let found = usernames(client.users().lookup().status(UserStatus::Active).limit(limit).iter());
+        let found = usernames(client.users().lookup().status(UserStatusFilter::Active).limit(limit).iter());
         assert_eq!(found, expect(&|user| user.is_active == Some(true)), "status=active, limit={limit}");
     }
-    let page = client.users().lookup().status(UserStatus::Active).limit(2).offset(1).send().unwrap();
+    let page = client.users().lookup().status(UserStatusFilter::Active).limit(2).offset(1).send().unwrap();
     let active = expect(&|user| user.is_active == Some(true));
     assert_eq!(
         (page.count as usize, usernames(page.results.into_iter().map(Ok))),
         (active.len(), active[1..3].to_vec())
     );
-    assert_eq!(client.users().lookup().status(UserStatus::Pending).send().unwrap().count, 0);
+    assert_eq!(client.users().lookup().status(UserStatusFilter::Pending).send().unwrap().count, 0);
     let phrase = |user: &types::UserSummary, wanted: &str| {
         [&user.first_name, &user.last_name, &user.email]
             .iter()
@@ -939,7 +949,7 @@ fn user_filters_answer_what_checking_every_user_would() {
         let found = usernames(client.users().lookup().phrase(wanted).limit(4).iter());
         assert_eq!(found, expect(&|user| phrase(user, wanted)), "phrase={wanted}");
     }
-    let found = usernames(client.users().lookup().phrase("zed").status(UserStatus::Active).iter());
+    let found = usernames(client.users().lookup().phrase("zed").status(UserStatusFilter::Active).iter());
     assert_eq!(found, expect(&|user| phrase(user, "zed") && user.is_active == Some(true)));
     let has_role = |user: &types::UserSummary, role: RoleId| user.roles.iter().any(|found| found.role == role);
     let found = usernames(client.users().lookup().roles([RoleId::TeamAdmin]).limit(1).iter());

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::{operations, resolve, spec};
 use sauce_accounts::types;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[test]
 fn the_spec_is_openapi_3_0_with_regions_and_basic_auth() {
@@ -156,4 +156,97 @@ fn unknown_response_fields_are_ignored() {
     let team: types::Team =
         serde_json::from_str(r#"{"id": "t", "name": "n", "brand_new_field": {"nested": [1, 2]}}"#).unwrap();
     assert_eq!(team.name, "n");
+}
+
+/// Every schema object inside `schema` (itself included), with where it is: properties,
+/// items, map values and the branches of combinations, at any depth.
+fn nested_schemas<'a>(schema: &'a Value, at: String, found: &mut Vec<(String, &'a Value)>) {
+    found.push((at.clone(), schema));
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            nested_schemas(property, format!("{at}.{name}"), found);
+        }
+    }
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(inner) = schema.get(key).filter(|inner| inner.is_object()) {
+            nested_schemas(inner, format!("{at}.{key}"), found);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (index, branch) in schema.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            nested_schemas(branch, format!("{at}.{key}[{index}]"), found);
+        }
+    }
+}
+
+/// What other languages generate from is exact: every object with fields or a map of values
+/// is a named component (no anonymous object inside another schema), every value has a type
+/// (a `type`, a `$ref` or a combination; an open map of any JSON says so with
+/// `additionalProperties: {}` on a named component), and `nullable` never stands beside a
+/// combination, where OpenAPI 3.0 validators ignore it (`cargo xtask python-client` checks
+/// with one that each nullable schema takes null).
+#[test]
+fn every_schema_is_named_typed_and_nullable_only_where_validators_agree() {
+    let mut problems = Vec::new();
+    for (name, component) in spec()["components"]["schemas"].as_object().unwrap() {
+        let mut found = Vec::new();
+        nested_schemas(component, name.clone(), &mut found);
+        for (at, schema) in found {
+            let nested = at.contains('.');
+            let typed = ["type", "$ref", "allOf", "oneOf", "anyOf"].iter().any(|key| schema.get(key).is_some());
+            let open_map = !nested && schema.get("additionalProperties").is_some();
+            let open_map_values =
+                at.ends_with(".additionalProperties") && schema.as_object().is_some_and(|o| o.is_empty());
+            if !typed && !open_map && !open_map_values {
+                problems.push(format!("{at} has no type"));
+            }
+            let object_like = schema["type"] == "object" || schema.get("properties").is_some();
+            if nested && object_like {
+                problems.push(format!("{at} is an anonymous object: name it as a component"));
+            }
+            let combined = ["allOf", "oneOf", "anyOf"].iter().find(|key| schema.get(**key).is_some());
+            if let (Some(combination), Some(true)) = (combined, schema["nullable"].as_bool()) {
+                problems.push(format!("{at}: `nullable` beside {combination} is ignored by OpenAPI 3.0 validators"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The request filters whose values the service checks are closed sets (`enum` on a component
+/// of their own, so generated clients get an enum type), while the same values in answers
+/// stay open (`UserStatus`, `RoleId`): a new state or role never breaks a listing.
+#[test]
+fn checked_request_filters_are_closed_and_answers_open() {
+    let component = |name: &str| &spec()["components"]["schemas"][name];
+    let filter = |id: &str, name: &str| {
+        let parameter = common::operation(id)["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(resolve)
+            .find(|parameter| parameter["name"] == name)
+            .unwrap_or_else(|| panic!("{id} has no parameter {name}"));
+        let schema = &parameter["schema"];
+        let reference = schema["$ref"].as_str().or(schema["items"]["$ref"].as_str()).expect("a component");
+        reference.rsplit('/').next().unwrap().to_string()
+    };
+    for (id, name, values) in [
+        ("lookup_users", "status", json!(["active", "pending", "inactive"])),
+        ("lookup_users", "roles", json!([1, 3, 4])),
+        ("classic_get_activity", "level", json!(["user", "organization"])),
+    ] {
+        let closed = filter(id, name);
+        assert_eq!(component(&closed)["enum"], values, "{id} {name} ({closed})");
+    }
+    assert_eq!(
+        component("CreateUserRequest")["properties"]["role"]["allOf"][0]["$ref"],
+        "#/components/schemas/RoleChoice"
+    );
+    for open in ["UserStatus", "UserType"] {
+        assert!(component(open).get("enum").is_none() && component(open).get("x-extensible-enum").is_some(), "{open}");
+    }
+    assert!(component("RoleId").get("enum").is_none());
+    assert!(serde_json::from_str::<sauce_accounts::UserStatus>(r#""suspended""#).is_ok());
+    assert!(serde_json::from_str::<sauce_accounts::UserStatusFilter>(r#""suspended""#).is_err());
 }

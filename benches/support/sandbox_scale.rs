@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use sauce_accounts::sandbox::Sandbox;
-use sauce_accounts::types::UserStatus;
+use sauce_accounts::types::UserStatusFilter;
 
 use crate::report::median;
 use crate::seed::big_seed;
@@ -80,7 +80,16 @@ fn measure(users: usize, rounds: usize) -> (Duration, Vec<Timing>) {
         Box::new(|_| client.users().lookup().phrase("User 1").limit(100).send().unwrap().results.len()),
         Box::new(|round| {
             let offset = spread(round, users) as u64;
-            client.users().lookup().status(UserStatus::Active).limit(100).offset(offset).send().unwrap().results.len()
+            client
+                .users()
+                .lookup()
+                .status(UserStatusFilter::Active)
+                .limit(100)
+                .offset(offset)
+                .send()
+                .unwrap()
+                .results
+                .len()
         }),
         Box::new(|round| {
             let offset = spread(round, users) as u64;

@@ -1,6 +1,6 @@
 //! `sauce-accounts classic …`: the classic account API, by username.
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 use super::args::{PasswordSource, Period, USER_HELP, count, with_optional};
 use super::output::emit;
@@ -80,8 +80,8 @@ pub(super) enum Classic {
         #[arg(help = USERNAME_HELP)]
         username: String,
         /// `user` for the account alone, `organization` for more.
-        #[arg(long)]
-        level: Option<String>,
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
         #[command(flatten)]
         period: Period,
     },
@@ -170,6 +170,10 @@ impl Classic {
                 out.print(&classic.get_concurrency(&username).send()?)
             }
             Classic::Activity { username, level, period } => {
+                let level = level.map(|level| match level {
+                    LevelArg::User => types::ActivityLevel::User,
+                    LevelArg::Organization => types::ActivityLevel::Organization,
+                });
                 let request = with_optional!(
                     classic.get_activity(username),
                     level = level,
@@ -227,4 +231,13 @@ fn usernames<'a>(
     }
     let page = ctx.client.users().lookup().id(ids.join(",")).limit(100).send()?;
     Ok(page.results.into_iter().map(|user| (user.id.to_string(), user.username)).collect())
+}
+
+/// The ownership levels of an activity report (the service refuses others).
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(super) enum LevelArg {
+    /// The account alone.
+    User,
+    /// The account's whole organization.
+    Organization,
 }

@@ -8,7 +8,7 @@ use super::args::{
 use super::resolve::{each, label_of, not_found, team_id, team_name, user_id};
 use super::{CliError, Ctx};
 use crate::operations::OperationId;
-use crate::{UserStatus, types};
+use crate::{UserStatusFilter, types};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum Users {
@@ -293,9 +293,9 @@ impl Users {
         };
         let client = ctx.client;
         let status = status.map(|status| match status {
-            StatusArg::Active => UserStatus::Active,
-            StatusArg::Pending => UserStatus::Pending,
-            StatusArg::Inactive => UserStatus::Inactive,
+            StatusArg::Active => UserStatusFilter::Active,
+            StatusArg::Pending => UserStatusFilter::Pending,
+            StatusArg::Inactive => UserStatusFilter::Inactive,
         });
         let ids = id.as_deref().map(|ids| each(ids, |user| user_id(client, user))).transpose()?;
         let teams = teams.as_deref().map(|teams| each(teams, |team| team_id(client, team))).transpose()?;

@@ -460,9 +460,11 @@ impl State {
             settings: Some(Self::settings(team)),
             description: team.description.clone(),
             is_default: Some(team.is_default),
-            links: [("self".to_string(), format!("{base_url}/team-management/v1/teams/{}/", team.id))]
-                .into_iter()
-                .collect(),
+            links: Some(types::TeamLinks(
+                [("self".to_string(), format!("{base_url}/team-management/v1/teams/{}/", team.id))]
+                    .into_iter()
+                    .collect(),
+            )),
         }
     }
 
@@ -555,11 +557,13 @@ impl State {
             entity_type: Some("user".into()),
             domain: None,
             verified: Some(true),
-            prevent_emails: Some(serde_json::json!([])),
+            prevent_emails: Vec::new(),
             concurrency_limit: Some(limits(virtual_machines, real_devices)),
             ancestor_concurrency_limit: Some(limits(self.org.virtual_machines, self.org.real_devices)),
             subscribed: Some(true),
             vm_lockdown: Some(false),
+            title: None,
+            ancestor_allows_subaccounts: Some(true),
         }
     }
 

@@ -3,10 +3,11 @@ each generated operation's own response parser (`_parse_response`), exactly as t
 handles what it receives. Driven by `cargo xtask python-client`, which generates the client,
 puts it on PYTHONPATH, starts `sauce-sandbox` and exports its URL and admin credentials.
 
-    python parse_answers.py SPEC_JSON LIVE_DIR
+    python parse_answers.py SPEC_JSON LIVE_DIR RECORDED_DIR
 
 Answers checked:
-- every recorded live answer (LIVE_DIR/<operationId>.json), with the operation's success status;
+- every live answer (LIVE_DIR/<operationId>.json), with the operation's success status;
+- every answer other clients recorded (RECORDED_DIR/<operationId>.<client>.json), likewise;
 - the sandbox's answer to every operation, as its admin, with the sandbox's own ids in the path
   (team "Web", user "alan.web", a service account made for the run) and the spec's example as
   the body where it has one (its team and user ids replaced by the sandbox's); DELETE
@@ -67,7 +68,7 @@ def dropped_fields(data, parsed):
 
 
 def main():
-    spec_path, live_dir = sys.argv[1:3]
+    spec_path, live_dir, recorded_dir = sys.argv[1:4]
     with open(spec_path, encoding="utf-8") as file:
         spec = json.load(file)
     package = generated_package()
@@ -102,6 +103,12 @@ def main():
         if os.path.isfile(path):
             with open(path, "rb") as file:
                 check("live", operation_id, success, file.read())
+    successes = {operation_id: success for operation_id, _, _, success, _ in table}
+    for name in sorted(os.listdir(recorded_dir)):
+        if name.endswith(".json"):
+            operation_id = name.split(".")[0]
+            with open(os.path.join(recorded_dir, name), "rb") as file:
+                check("recorded", operation_id, successes.get(operation_id, 200), file.read())
 
     admin = os.environ["SAUCE_USERNAME"]
     http = httpx.Client(base_url=os.environ["SAUCE_BASE_URL"], auth=(admin, os.environ["SAUCE_ACCESS_KEY"]))

@@ -72,6 +72,27 @@ pub struct DocParam {
     /// Normalised: string, integer, number, boolean, object, array, date, date-time,
     /// duration; `unknown` for a type the reader does not know (reported once).
     pub kind: String,
+    /// The values the description lists as valid (`Valid values are: …`), in its order.
+    pub values: Vec<String>,
+    /// The default the description states (`Default value is 20`, `3 - Member (default)`).
+    pub default: Option<String>,
+    /// Whether the description announced a list of values that follows as bullets (the
+    /// published page's form), so the next bullets are values, not fields.
+    values_follow: bool,
+}
+
+impl DocParam {
+    pub fn new(name: impl Into<String>, location: Location, required: bool, kind: impl Into<String>) -> DocParam {
+        DocParam {
+            name: name.into(),
+            location,
+            required,
+            kind: kind.into(),
+            values: Vec::new(),
+            default: None,
+            values_follow: false,
+        }
+    }
 }
 
 /// The JSON of a sample, with where it was found.
@@ -285,7 +306,7 @@ fn parse_marker(name: &str, cells: &[String; 3]) -> Result<(DocParam, Option<Str
     let known = KNOWN_TYPES.iter().find(|(word, _)| kind_text.starts_with(word)).map(|(_, kind)| kind.to_string());
     let unknown = known.is_none().then(|| cells[2].clone());
     let kind = known.unwrap_or_else(|| "unknown".to_string());
-    Ok((DocParam { name: name.to_string(), location, required, kind }, unknown))
+    Ok((DocParam::new(name, location, required, kind), unknown))
 }
 
 /// Adds the parameter a marker describes to the open operation, or reports the marker.
@@ -339,12 +360,7 @@ fn attach_nested_fields(line: &str, operation: Option<&mut DocOperation>) {
     for (field, kind) in found {
         let kind_text = kind.to_ascii_uppercase();
         let Some((_, kind)) = KNOWN_TYPES.iter().find(|(word, _)| kind_text.starts_with(word)) else { continue };
-        operation.params.push(DocParam {
-            name: format!("{parent}.{field}"),
-            location: Location::Body,
-            required: false,
-            kind: kind.to_string(),
-        });
+        operation.params.push(DocParam::new(format!("{parent}.{field}"), Location::Body, false, *kind));
     }
 }
 
@@ -416,10 +432,7 @@ fn new_operation(
         method: method.to_ascii_uppercase(),
         path,
         has_params,
-        params: query
-            .into_iter()
-            .map(|name| DocParam { name, location: Location::Query, required: false, kind: "string".into() })
-            .collect(),
+        params: query.into_iter().map(|name| DocParam::new(name, Location::Query, false, "string")).collect(),
         statuses: BTreeSet::new(),
         sample_bodies: Vec::new(),
         sample_responses: Vec::new(),
@@ -465,6 +478,61 @@ enum Section {
     Responses,
     SampleRequest,
     SampleResponse,
+}
+
+/// The words that announce a parameter's list of values, in either form of the docs.
+const VALUES_ANNOUNCED: [&str; 3] = ["Valid values are", "Supported values are", "Available values are"];
+/// The words that state a parameter's default.
+const DEFAULT_STATED: [&str; 2] = ["Default value is", "Defaults to"];
+
+/// The values and default a top-level parameter's description states: `Valid values are:`
+/// with `<li><code>v</code>` items on the same line (source) or `• v - meaning` bullets on the
+/// lines that follow (published page); `(default)` after a value, or `Default value is v`.
+/// An object parameter's bullets are its fields (`attach_nested_fields`), not values.
+fn attach_values(line: &str, operation: Option<&mut DocOperation>) {
+    let Some(operation) = operation else { return };
+    let Some(param) = operation.params.iter_mut().rev().find(|param| !param.name.contains('.')) else { return };
+    if param.kind == "object" {
+        return;
+    }
+    let text = decode_entities(line);
+    let add = |param: &mut DocParam, item: &str, value: &str| {
+        let value = value.trim().trim_end_matches(['.', ',']).to_string();
+        if item.contains("(default)") {
+            param.default = Some(value.clone());
+        }
+        if !value.is_empty() && !param.values.contains(&value) {
+            param.values.push(value);
+        }
+    };
+    if let Some(at) = VALUES_ANNOUNCED.iter().filter_map(|words| text.find(words)).min() {
+        let mut rest = &text[at..];
+        let mut listed = false;
+        while let Some(start) = rest.find("<li>") {
+            let after = &rest[start + "<li>".len()..];
+            let item = &after[..after.find("</li>").unwrap_or(after.len())];
+            if let Some(value) = between(item, "<code>", "</code>") {
+                add(param, item, value);
+                listed = true;
+            }
+            rest = &after[item.len()..];
+        }
+        param.values_follow = !listed;
+    } else if let Some(item) = text.trim().strip_prefix('•')
+        && param.values_follow
+    {
+        let value = item.split(" - ").next().unwrap_or(item);
+        add(param, item, value);
+    }
+    if let Some(rest) = DEFAULT_STATED.iter().find_map(|words| text.find(words).map(|at| &text[at + words.len()..])) {
+        let rest = rest.trim_start_matches([' ', ':']);
+        let value = between(rest, "<code>", "</code>")
+            .map(str::to_string)
+            .unwrap_or_else(|| rest.split_whitespace().next().unwrap_or("").trim_end_matches('.').to_string());
+        if !value.is_empty() {
+            param.default = Some(value);
+        }
+    }
 }
 
 fn read_source(name: &str, text: &str, set: &mut DocSet) {
@@ -570,8 +638,10 @@ fn read_source(name: &str, text: &str, set: &mut DocSet) {
                 } else if let Some(cells) = marker(trimmed) {
                     attach_param(pending_param.take(), current.as_mut(), &cells, origin, set);
                     attach_nested_fields(trimmed, current.as_mut());
+                    attach_values(trimmed, current.as_mut());
                 } else {
                     attach_nested_fields(trimmed, current.as_mut());
+                    attach_values(trimmed, current.as_mut());
                 }
             }
             Section::Responses => {
@@ -644,11 +714,14 @@ fn read_published(name: &str, text: &str, set: &mut DocSet) {
                     attach_param(pending_param.take(), current.as_mut(), &cells, origin, set);
                 } else if trimmed.starts_with('•') {
                     attach_nested_fields(trimmed, current.as_mut());
+                    attach_values(trimmed, current.as_mut());
                 } else if !trimmed.is_empty()
                     && !trimmed.contains(' ')
                     && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 {
                     pending_param = Some(trimmed.to_string());
+                } else {
+                    attach_values(trimmed, current.as_mut());
                 }
             }
             Section::Responses => {
@@ -727,7 +800,7 @@ mod tests {
         let cells = marker("| QUERY | OPTIONAL | DATE |").unwrap();
         assert_eq!(
             parse_marker("since", &cells).unwrap(),
-            (DocParam { name: "since".into(), location: Location::Query, required: false, kind: "date".into() }, None)
+            (DocParam::new("since", Location::Query, false, "date"), None)
         );
         let cells = marker("| QUERY | OPTIONAL | FORTNIGHT |").unwrap();
         assert_eq!(parse_marker("span", &cells).unwrap().1.as_deref(), Some("FORTNIGHT"));

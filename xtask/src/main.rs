@@ -1,16 +1,19 @@
 //! Repository chores for sauce-accounts, run as `cargo xtask <verb>`.
 //!
 //! - `expand`: writes the code `build.rs` generates to `generated/` (git-ignored) to read it;
-//! - `docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]`: checks `openapi/accounts.yaml`
-//!   against the Accounts and Insights API docs (by default every file of ../shared/docs and
-//!   ../shared/docs-current), with `openapi/deviations.yaml` explaining the differences;
+//! - `docs-sync [--docs PATH_OR_URL]... [--newest PATH_OR_URL]... [--json] [--verbose]`: checks
+//!   `openapi/accounts.yaml` against the Accounts and Insights API docs (by default every file
+//!   of ../shared/docs and ../shared/docs-current, the latter the newest version), with
+//!   `openapi/deviations.yaml` explaining the differences;
 //! - `bench-build [--keep]`: measures the build cost against progenitor's async client;
 //! - `bench-peers`: measures this client against the official Node client and two Python ones;
 //! - `add-operation-check`: adds a throwaway operation to a copy of the checkout and checks that
 //!   the compiler names every place that must handle it;
 //! - `public-api [--check]`: writes the public API's picture to `public-api.txt`;
 //! - `python-client`: checks that the Python client generated from the spec parses every live
-//!   and sandbox answer.
+//!   and sandbox answer;
+//! - `reference [--out DIR]`: writes the published reference (`index.html`, one self-contained
+//!   page) and the spec with generated `x-codeSamples` (`accounts.json`) to DIR.
 
 mod add_operation;
 mod bench_build;
@@ -22,6 +25,9 @@ mod docs;
 mod generated_checks;
 mod public_api;
 mod python_client;
+mod reference;
+#[cfg(test)]
+mod reference_tests;
 #[path = "../../benches/support/report.rs"]
 mod report;
 mod sync;
@@ -35,10 +41,11 @@ const USAGE: &str = "usage: cargo xtask <verb>
 
 verbs:
   expand                          write the generated code to generated/ for reading
-  docs-sync [--docs PATH_OR_URL]... [--json] [--verbose]
+  docs-sync [--docs PATH_OR_URL]... [--newest PATH_OR_URL]... [--json] [--verbose]
                                   compare openapi/accounts.yaml with the Accounts API docs
-                                  (default docs: ../shared/docs/* and ../shared/docs-current/*;
-                                  URLs are fetched)
+                                  (default docs: ../shared/docs/* and ../shared/docs-current/*,
+                                  the newest version; URLs are fetched); an operation only
+                                  older documents list is reported unless a deviation says why
   bench-build [--keep] [--runs N] build a one-call program with this crate and with progenitor's
                                   async client from clean, N times each (3), alternating; write the
                                   build table of BENCHMARKS.md
@@ -52,6 +59,9 @@ verbs:
   python-client                   generate the Python client from the spec (openapi-python-client,
                                   pinned, under target/peers) and check that it parses every live
                                   answer and the sandbox's answer to every operation
+  reference [--out DIR]           write the published reference: DIR/index.html (one
+                                  self-contained page) and DIR/accounts.json (the spec with
+                                  curl, Rust and CLI samples); DIR is target/reference
 ";
 
 fn main() -> ExitCode {
@@ -69,6 +79,13 @@ fn main() -> ExitCode {
             public_api::public_api(&root(), args[1..].iter().any(|arg| arg == "--check")).map(|()| ExitCode::SUCCESS)
         }
         Some("python-client") => python_client::python_client(&root()).map(|()| ExitCode::SUCCESS),
+        Some("reference") => {
+            let out = match args.iter().position(|arg| arg == "--out") {
+                Some(at) => args.get(at + 1).map(PathBuf::from).ok_or_else(|| "--out needs a folder".to_string()),
+                None => Ok(root().join("target/reference")),
+            };
+            out.and_then(|out| reference::reference(&root(), &out)).map(|()| ExitCode::SUCCESS)
+        }
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -118,10 +135,13 @@ fn expand() -> Result<ExitCode, String> {
 /// copies kept as history.
 pub const DEFAULT_DOC_FOLDERS: [&str; 2] = ["../shared/docs", "../shared/docs-current"];
 
-/// Every file of the default folders, sorted.
-pub fn default_documents() -> Result<Vec<String>, String> {
+/// The default folder that holds the newest version of the docs.
+pub const NEWEST_DOC_FOLDER: &str = "../shared/docs-current";
+
+/// Every file of `folders`, sorted.
+pub fn default_documents_in(folders: &[&str]) -> Result<Vec<String>, String> {
     let mut found = Vec::new();
-    for folder in DEFAULT_DOC_FOLDERS {
+    for folder in folders {
         let folder = root().join(folder);
         let entries = std::fs::read_dir(&folder)
             .map_err(|error| format!("no --docs given and {} cannot be read: {error}", folder.display()))?;
@@ -131,25 +151,39 @@ pub fn default_documents() -> Result<Vec<String>, String> {
     Ok(found)
 }
 
+/// Every file of the default folders, sorted.
+pub fn default_documents() -> Result<Vec<String>, String> {
+    default_documents_in(&DEFAULT_DOC_FOLDERS)
+}
+
 fn docs_sync(args: &[String]) -> Result<ExitCode, String> {
     let mut sources = Vec::new();
+    let mut newest = Vec::new();
     let mut json = false;
     let mut verbose = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--docs" => sources.push(args.next().ok_or("--docs needs a path or URL")?.clone()),
+            "--newest" => newest.push(args.next().ok_or("--newest needs a path or URL")?.clone()),
             "--json" => json = true,
             "--verbose" | "-v" => verbose = true,
             other => return Err(format!("docs-sync: unknown argument {other:?}\n\n{USAGE}")),
         }
     }
-    if sources.is_empty() {
+    if sources.is_empty() && newest.is_empty() {
         sources = default_documents()?;
+        newest = default_documents_in(&[NEWEST_DOC_FOLDER])?;
+        sources.retain(|source| !newest.contains(source));
     }
+    sources.extend(newest.iter().cloned());
     let (names, docs) = sync::load_documents(&sources)?;
+    // Operations carry the file name they were read from (`name:line`).
+    let newest: Vec<String> =
+        newest.iter().map(|source| source.rsplit('/').next().unwrap_or(source).to_string()).collect();
     let read = |name: &str| std::fs::read_to_string(root().join(name)).map_err(|error| format!("{name}: {error}"));
-    let report = sync::compare(&read("openapi/accounts.yaml")?, &read("openapi/deviations.yaml")?, names, &docs)?;
+    let report =
+        sync::compare(&read("openapi/accounts.yaml")?, &read("openapi/deviations.yaml")?, names, &docs, &newest)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|error| error.to_string())?);
     } else {

@@ -22,20 +22,25 @@ use crate::docs::{self, DocOperation, DocSet, Form, Location};
 
 /// The kinds of difference docs-sync finds (the deviations file also holds `choice` and
 /// `sample` entries, which other checks read).
-pub const KINDS: [&str; 13] = [
+pub const KINDS: [&str; 18] = [
     "missing-operation",
     "undocumented-operation",
+    "absent-from-newest",
     "method",
     "param-missing",
     "param-extra",
     "param-location",
     "param-required",
     "param-type",
+    "param-enum",
+    "param-default",
     "status-missing",
     "body-field-missing",
     "body-field-type",
     "response-field-missing",
     "response-field-type",
+    "body-field-null",
+    "response-field-null",
 ];
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -168,6 +173,11 @@ struct SpecParam {
     required: bool,
     /// The doc types that describe it correctly.
     kinds: BTreeSet<String>,
+    /// The values it takes, when the spec lists them (`enum`, or an open set's
+    /// `x-extensible-enum`), as the docs write them.
+    values: Option<BTreeSet<String>>,
+    /// Its `default`, as the docs write it.
+    default: Option<String>,
 }
 
 struct SpecOperation {
@@ -224,11 +234,16 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                 .iter()
                 .map(|param| (param, Location::Path))
                 .chain(operation.query_params.iter().map(|param| (param, Location::Query)))
-                .map(|(param, location)| SpecParam {
-                    name: param.name.clone(),
-                    location,
-                    required: param.required,
-                    kinds: BTreeSet::from([param.kind.doc_type().to_string()]),
+                .map(|(param, location)| {
+                    let schema = raw_parameter_schema(spec, &operation.id, &param.name);
+                    SpecParam {
+                        name: param.name.clone(),
+                        location,
+                        required: param.required,
+                        kinds: BTreeSet::from([param.kind.doc_type().to_string()]),
+                        values: schema.and_then(|schema| schema_values(spec, schema)),
+                        default: schema.and_then(|schema| schema_default(spec, schema)),
+                    }
                 })
                 .collect();
             if let Some(body) = &operation.body {
@@ -245,6 +260,8 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                             location: Location::Body,
                             required: object.required.contains(name),
                             kinds: schema_kinds(spec, &property),
+                            values: schema_values(spec, &property),
+                            default: schema_default(spec, &property),
                         });
                         // The fields of a body object, which the docs list under it.
                         if let Some(Type::Object(nested)) = object_type(spec, &property) {
@@ -254,6 +271,8 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
                                     location: Location::Body,
                                     required: false,
                                     kinds: schema_kinds(spec, &unbox(schema)),
+                                    values: schema_values(spec, &unbox(schema)),
+                                    default: schema_default(spec, &unbox(schema)),
                                 });
                             }
                         }
@@ -276,6 +295,57 @@ fn spec_operations(spec: &OpenAPI, api: &Api) -> Vec<SpecOperation> {
             }
         })
         .collect()
+}
+
+/// The schema of an operation's parameter as the spec writes it (path-level parameters
+/// included, `$ref`s to `components/parameters` resolved).
+fn raw_parameter_schema<'a>(spec: &'a OpenAPI, operation_id: &str, name: &str) -> Option<&'a ReferenceOr<Schema>> {
+    let (_, _, operation) =
+        spec.operations().find(|(_, _, operation)| operation.operation_id.as_deref() == Some(operation_id))?;
+    let path_level = spec
+        .paths
+        .paths
+        .values()
+        .filter_map(ReferenceOr::as_item)
+        .find(|item| item.iter().any(|(_, candidate)| candidate.operation_id.as_deref() == Some(operation_id)));
+    let parameters = operation.parameters.iter().chain(path_level.into_iter().flat_map(|item| &item.parameters));
+    parameters
+        .filter_map(|parameter| match parameter {
+            ReferenceOr::Item(parameter) => Some(parameter),
+            ReferenceOr::Reference { reference } => {
+                spec.components.as_ref()?.parameters.get(reference.rsplit('/').next()?)?.as_item()
+            }
+        })
+        .map(openapiv3::Parameter::parameter_data_ref)
+        .find(|data| data.name == name)
+        .and_then(|data| match &data.format {
+            openapiv3::ParameterSchemaOrContent::Schema(schema) => Some(schema),
+            openapiv3::ParameterSchemaOrContent::Content(_) => None,
+        })
+}
+
+/// The values a schema lists (a closed `enum` or an open set's `x-extensible-enum`; for a
+/// list, its items'), written as the docs write them; `None` when it lists none.
+fn schema_values(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Option<BTreeSet<String>> {
+    let schema = resolved(spec, schema)?;
+    let text = |value: &serde_json::Value| value.as_str().map_or_else(|| value.to_string(), str::to_string);
+    if let Some(serde_json::Value::Array(open)) = schema.schema_data.extensions.get("x-extensible-enum") {
+        return Some(open.iter().map(text).collect());
+    }
+    let listed: BTreeSet<String> = match &schema.schema_kind {
+        SchemaKind::Type(Type::String(string)) => string.enumeration.iter().flatten().cloned().collect(),
+        SchemaKind::Type(Type::Integer(integer)) => integer.enumeration.iter().flatten().map(i64::to_string).collect(),
+        SchemaKind::Type(Type::Array(array)) => return schema_values(spec, &unbox(array.items.as_ref()?)),
+        _ => BTreeSet::new(),
+    };
+    (!listed.is_empty()).then_some(listed)
+}
+
+/// A schema's `default` (the property's own, else its target's), as the docs write it.
+fn schema_default(spec: &OpenAPI, schema: &ReferenceOr<Schema>) -> Option<String> {
+    let own = schema.as_item().and_then(|schema| schema.schema_data.default.as_ref());
+    let value = own.or_else(|| resolved(spec, schema)?.schema_data.default.as_ref())?;
+    Some(value.as_str().map_or_else(|| value.to_string(), str::to_string))
 }
 
 fn unbox(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
@@ -345,7 +415,8 @@ fn check_sample(
     };
     if value.is_null() {
         if !schema.schema_data.nullable && !matches!(schema.schema_kind, SchemaKind::Any(_)) {
-            mismatch(problems, "no null");
+            let kinds: Vec<String> = schema_kinds(spec, &ReferenceOr::Item(schema.clone())).into_iter().collect();
+            mismatch(problems, &kinds.join(" or "));
         }
         return;
     }
@@ -427,11 +498,16 @@ fn still_applies(deviation: &Deviation, operations: &[SpecOperation]) -> bool {
 }
 
 /// Compares `docs` with the spec and matches each difference with a deviation.
+///
+/// `newest` names the documents (by file name, as `load_documents` reads them) of the newest
+/// version of the docs: an operation of the spec that only older documents list is reported
+/// (`absent-from-newest`) unless a deviation explains why it is kept. Empty: not checked.
 pub fn compare(
     spec_text: &str,
     deviations_text: &str,
     documents: Vec<String>,
     docs: &DocSet,
+    newest: &[String],
 ) -> Result<Report, String> {
     let spec = model::parse_spec(spec_text)?;
     let api = model::read_api(&spec)?;
@@ -520,6 +596,10 @@ pub fn compare(
                             format!("{kind}-field-missing"),
                             format!("the sample at {} has a field the spec's schema lacks", sample.origin),
                         ),
+                        Some((found, takes)) if found == "null" => (
+                            format!("{kind}-field-null"),
+                            format!("the sample at {} holds null, the spec's {takes} is not nullable", sample.origin),
+                        ),
                         Some((found, takes)) => (
                             format!("{kind}-field-type"),
                             format!("the sample at {} holds {found}, the spec takes {takes}", sample.origin),
@@ -595,6 +675,36 @@ pub fn compare(
                     format!("{} says {}, the spec says {}", doc.origin, param.kind, kinds.join(" or ")),
                 );
             }
+            let listed: BTreeSet<String> = param.values.iter().cloned().collect();
+            let spec_values = spec_param.values.clone().unwrap_or_default();
+            if !listed.is_empty() && listed != spec_values {
+                let words = |values: &BTreeSet<String>| match values.is_empty() {
+                    true => "any value".to_string(),
+                    false => values.iter().cloned().collect::<Vec<_>>().join(", "),
+                };
+                push(
+                    "param-enum",
+                    &operation.id,
+                    Some(&param.name),
+                    Some(doc),
+                    format!("{} lists {}, the spec takes {}", doc.origin, words(&listed), words(&spec_values)),
+                );
+            }
+            if let Some(default) = &param.default
+                && spec_param.default.as_ref() != Some(default)
+            {
+                push(
+                    "param-default",
+                    &operation.id,
+                    Some(&param.name),
+                    Some(doc),
+                    format!(
+                        "{} says the default is {default}, the spec's is {}",
+                        doc.origin,
+                        spec_param.default.as_deref().unwrap_or("not stated")
+                    ),
+                );
+            }
         }
         for spec_param in &operation.params {
             // A field of a body object counts as undocumented only where the docs list that
@@ -614,14 +724,32 @@ pub fn compare(
             }
         }
     }
+    let in_newest = |doc: &DocOperation| newest.iter().any(|name| doc.origin.starts_with(&format!("{name}:")));
     for operation in &operations {
-        if !ours.iter().any(|doc| doc.method == operation.method && doc.path == operation.path) {
+        let documenting: Vec<&DocOperation> =
+            ours.iter().copied().filter(|doc| doc.method == operation.method && doc.path == operation.path).collect();
+        if documenting.is_empty() {
             push(
                 "undocumented-operation",
                 &operation.id,
                 None,
                 None,
                 format!("{} {} is in no document", operation.method, operation.path),
+            );
+        } else if !newest.is_empty() && !documenting.iter().any(|doc| in_newest(doc)) {
+            let origins: BTreeSet<&str> = documenting.iter().map(|doc| doc.origin.as_str()).collect();
+            push(
+                "absent-from-newest",
+                &operation.id,
+                None,
+                None,
+                format!(
+                    "{} {} is documented only by older versions ({}), not by the newest ({})",
+                    operation.method,
+                    operation.path,
+                    origins.into_iter().collect::<Vec<_>>().join(", "),
+                    newest.join(", ")
+                ),
             );
         }
     }
@@ -643,7 +771,12 @@ pub fn compare(
         .deviations
         .iter()
         .filter(|deviation| KINDS.contains(&deviation.kind.as_str()) && !used.contains(&deviation.id))
-        .filter(|deviation| !still_applies(deviation, &operations))
+        .filter(|deviation| match deviation.kind.as_str() {
+            // Without the newest version passed nothing can show it; with it, an entry that
+            // matched nothing means the newest docs list the operation again (or it is gone).
+            "absent-from-newest" => !newest.is_empty() || !still_applies(deviation, &operations),
+            _ => !still_applies(deviation, &operations),
+        })
         .map(|deviation| deviation.id.clone())
         .collect();
     Ok(Report {

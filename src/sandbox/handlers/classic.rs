@@ -182,10 +182,12 @@ pub(super) fn get_activity(state: &mut State, call: &Call) -> Handled {
         return answer(200, daily_activity(accounts.into_iter(), &days));
     }
     let activity = types::Activity {
-        subaccounts: accounts
-            .iter()
-            .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
-            .collect(),
+        subaccounts: Some(types::ActivityCountsByKey(
+            accounts
+                .iter()
+                .map(|account| (account.username.clone(), State::activity_counts(std::iter::once(*account))))
+                .collect(),
+        )),
         totals: State::activity_counts(accounts.iter().copied()),
     };
     answer(200, activity)
@@ -200,7 +202,10 @@ pub(super) fn get_usage(state: &mut State, call: &Call) -> Handled {
         .map(|days_ago| {
             let day = today - chrono::Days::new(days_ago);
             let jobs = (seed + days_ago * 7) % 23;
-            types::UsageDay(vec![json!(day.format("%Y-%-m-%-d").to_string()), json!([jobs, jobs * 95])])
+            types::UsageDay(vec![
+                types::UsageDayPart::String(day.format("%Y-%-m-%-d").to_string()),
+                types::UsageDayPart::UsageFigures(types::UsageFigures(vec![jobs, jobs * 95])),
+            ])
         })
         .collect();
     answer(200, types::Usage { username: Some(user.username.clone()), usage })
@@ -231,7 +236,9 @@ pub(super) fn get_teams_activity(state: &mut State, call: &Call) -> Handled {
             answer(200, by_team)
         }
         None => {
-            let teams = teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect();
+            let teams = Some(types::ActivityCountsByKey(
+                teams.map(|team| (team.id.clone(), State::activity_counts(state.members(&team.id)))).collect(),
+            ));
             let totals = State::activity_counts(state.all_users().iter());
             answer(200, types::ActivityReport { teams, totals, extra: Default::default() })
         }
