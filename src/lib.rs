@@ -14,6 +14,8 @@ mod credentials;
 mod error;
 mod extras;
 pub mod ids;
+#[cfg(feature = "org")]
+pub mod org;
 mod pagination;
 mod path;
 mod rate_limit;

@@ -196,9 +196,11 @@ fn every_spec_operation_has_a_cli_path() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The other way: every leaf command calls an operation no other leaf calls.
+    // `org` calls several operations per command (tests/org_cli.rs).
     fn leaves(command: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        let skipped = ["help", "call", "configure", "org"];
         let subcommands: Vec<&clap::Command> =
-            command.get_subcommands().filter(|sub| !["help", "call", "configure"].contains(&sub.get_name())).collect();
+            command.get_subcommands().filter(|sub| !skipped.contains(&sub.get_name())).collect();
         if subcommands.is_empty() {
             out.push(path.clone());
         }

@@ -15,6 +15,7 @@ mod configure;
 mod connect;
 mod inventory;
 mod membership;
+mod org;
 mod output;
 mod render;
 mod resolve;
@@ -77,6 +78,9 @@ enum Group {
     Call(call::Call),
     /// Save a username and access key to ~/.sauce/credentials.yml (as saucectl does).
     Configure(configure::Configure),
+    /// Organization as code: export the organization as a YAML file, plan and apply changes.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
 }
 
 /// Why the command failed, and so its exit code.
@@ -136,7 +140,8 @@ fn for_cli(message: &str) -> String {
 }
 
 impl Cli {
-    /// The spec operation this command line calls (`None` for `configure`, which calls none).
+    /// The spec operation this command line calls (`None` for `configure`, which calls none,
+    /// and `org`, which calls several).
     pub fn operation(&self) -> Option<OperationId> {
         Some(match &self.group {
             Group::Teams(command) => command.operation(),
@@ -147,11 +152,11 @@ impl Cli {
             Group::Concurrency(command) => command.operation(),
             Group::ServiceAccounts(command) => command.operation(),
             Group::Call(command) => command.operation(),
-            Group::Configure(_) => return None,
+            Group::Configure(_) | Group::Org(_) => return None,
         })
     }
 
-    /// The spec's operationId this command line calls (`""` for `configure`).
+    /// The spec's operationId this command line calls (`""` for `configure` and `org`).
     pub fn operation_id(&self) -> &'static str {
         self.operation().map_or("", OperationId::as_str)
     }
@@ -174,6 +179,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Group::Org(command) = &cli.group {
+        return org::main(&cli.global, command);
+    }
     let mut used = None;
     let result = run(&cli, &mut used);
     let report = |message: &str| eprintln!("error: {}", escape_controls(&for_cli(message), false));
@@ -303,6 +311,7 @@ fn run(cli: &Cli, used: &mut Option<connect::Used>) -> Result<(), CliError> {
         Group::ServiceAccounts(command) => command.run(&ctx),
         Group::Call(command) => command.run(&ctx),
         Group::Configure(_) => unreachable!("configure connects to nothing and returned above"),
+        Group::Org(_) => unreachable!("org commands have exit codes of their own and run from main"),
     }
 }
 
