@@ -130,7 +130,9 @@ fn run(command: &OrgCommand, ctx: &Ctx<'_>, json: bool) -> Result<bool, CliError
             let report = org::apply(client, &plan, &options, &mut |done, total| progress.show(done, total));
             progress.finish();
             let report = report?;
-            let mut summary = format!("Applied {} changes with {} requests", report.changes, report.requests);
+            // The plan's reading counts too (nothing when it was read from a saved plan).
+            let requests = plan.requests + report.requests;
+            let mut summary = format!("Applied {} changes with {requests} requests", report.changes);
             if report.reconciled > 0 {
                 summary.push_str(&format!(" ({} settled by reading after a lost answer)", report.reconciled));
             }
@@ -170,7 +172,7 @@ fn write_or_print(path: Option<&Path>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// The plan for people: one line per change, grouped by kind in the order they are made.
+/// The plan for people: one line per change, in the order they are made.
 fn describe(plan: &Plan) -> String {
     let mut lines = Vec::new();
     if plan.is_empty() {
@@ -178,25 +180,64 @@ fn describe(plan: &Plan) -> String {
     } else {
         lines.push(format!("{} changes:", plan.changes.len()));
     }
-    let width = plan.changes.iter().map(|change| change.kind.label().len()).max().unwrap_or(0);
+    let kind_width = plan.changes.iter().map(|change| change.kind.label().len()).max().unwrap_or(0);
+    let target_width = plan.changes.iter().map(|change| change.target.chars().count()).max().unwrap_or(0);
     for change in &plan.changes {
         let detail = match (&change.before, &change.after) {
-            (before, after) if before.is_null() => compact(after),
-            (before, after) if after.is_null() => format!("(was {})", compact(before)),
-            (before, after) => format!("{} → {}", compact(before), compact(after)),
+            (before, after) if before.is_null() => readable(after),
+            (before, after) if after.is_null() => format!("(was {})", readable(before)),
+            (before, after) => format!("{} → {}", readable(before), readable(after)),
         };
-        lines.push(format!("  {:<width$}  {}  {}", change.kind.label(), change.target, detail));
+        let (kind, target) = (change.kind.label(), &change.target);
+        lines.push(format!("  {kind:<kind_width$}  {target:<target_width$}  {detail}"));
     }
     if !plan.unmanaged.is_empty() {
-        lines.push(format!("Not in the file, left alone (prune: false): {}", plan.unmanaged.join(", ")));
+        lines.push(format!("Not in the file, left alone (prune: false): {}", unmanaged(&plan.unmanaged)));
     }
     lines.join("\n")
 }
 
-/// A JSON value on one line without the quotes around plain strings.
-fn compact(value: &serde_json::Value) -> String {
+/// "2 teams (Default, Manual QA), 14 users (alan.web, … and 9 more)".
+fn unmanaged(entries: &[String]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for entry in entries {
+        let kind = ["service account", "team", "user"].into_iter().find(|kind| entry.starts_with(&format!("{kind} ")));
+        let (kind, name) = kind.map_or(("", entry.as_str()), |kind| (kind, &entry[kind.len() + 1..]));
+        match groups.iter_mut().find(|(known, _)| *known == kind) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((kind, vec![name])),
+        }
+    }
+    let shown = 5;
+    groups
+        .iter()
+        .map(|(kind, names)| {
+            let mut list = names.iter().take(shown).copied().collect::<Vec<_>>().join(", ");
+            if names.len() > shown {
+                list.push_str(&format!(" and {} more", names.len() - shown));
+            }
+            format!("{} {kind}{} ({list})", names.len(), if names.len() == 1 { "" } else { "s" })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A JSON value for people: strings without quotes, objects as `key: value` pairs.
+fn readable(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => "none".into(),
+        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(readable).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Object(fields) => {
+            let fields = fields.iter().filter(|(_, value)| !value.is_null());
+            let pairs: Vec<String> = fields
+                .map(|(key, value)| match value {
+                    serde_json::Value::Object(_) => format!("{key}: {{{}}}", readable(value)),
+                    other => format!("{key}: {}", readable(other)),
+                })
+                .collect();
+            pairs.join(", ")
+        }
         other => other.to_string(),
     }
 }
@@ -215,7 +256,7 @@ fn question(plan: &Plan) -> String {
         .changes
         .iter()
         .filter(|change| change.grants_role())
-        .map(|change| format!("{} ({})", change.target, compact(change.after.get("role").unwrap_or(&change.after))))
+        .map(|change| format!("{} ({})", change.target, readable(change.after.get("role").unwrap_or(&change.after))))
         .collect();
     if !granted.is_empty() {
         parts.push(format!("grants roles to {}", granted.join(", ")));
