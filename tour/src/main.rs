@@ -1,12 +1,14 @@
 //! A tour of an administrator's day, run against the embedded sandbox (no credentials, no
 //! network): look up the organization and its teams, create a team and a user in it, promote
-//! them, page through users, rotate their key, deactivate them and clean up.
+//! them, page through users, rotate their key, deactivate them and clean up; then keep the
+//! organization as code: export it as YAML, edit the file, plan and apply the difference.
 //!
 //!     cargo tour
 //!
 //! With `--live` and SAUCE_USERNAME / SAUCE_ACCESS_KEY (and SAUCE_REGION) set, it runs only
 //! the read-only steps against your real organization instead.
 
+use sauce_accounts::org::{self, ApplyOptions, OrgFile};
 use sauce_accounts::sandbox::Sandbox;
 use sauce_accounts::types::{CreateTeamRequest, CreateUserRequest, TeamSettings};
 use sauce_accounts::{Client, Error, RoleId, Secret};
@@ -51,7 +53,7 @@ fn read_only_steps(client: &Client) -> Result<(), Error> {
     Ok(())
 }
 
-fn sandbox_tour() -> Result<(), Error> {
+fn sandbox_tour() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start()?;
     println!("Started the Accounts API sandbox at {} (nothing leaves this machine).\n", sandbox.url());
     let client = sandbox.client()?;
@@ -121,11 +123,56 @@ fn sandbox_tour() -> Result<(), Error> {
     let gone = client.teams().get(&team.id).send().err().is_some_and(|error| error.is_not_found());
     let remaining = client.users().get_teams(&user.id).send()?.count;
     println!("9. Deleted team {}: gone = {gone}, {} now belongs to {remaining} teams", team.name, user.username);
+    organization_as_code(&client)?;
     println!("\nTour complete. Point the same code at a real region with Client::from_env().");
     Ok(())
 }
 
-fn live_tour() -> Result<(), Error> {
+/// Export → edit → plan → apply, as `sauce-accounts org` does it from the shell.
+fn organization_as_code(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    let export = org::export(client)?;
+    let yaml = export.file.to_yaml();
+    println!(
+        "10. Exported the organization as YAML ({} teams, {} users, {} lines) in {} requests",
+        export.file.teams.len(),
+        export.file.users.len(),
+        yaml.lines().count(),
+        export.requests
+    );
+    // The edit a reviewer would approve: Ken steps down, and a new team comes with its lead.
+    let mut file = OrgFile::from_yaml(&yaml)?;
+    for user in file.users.iter_mut().filter(|user| user.username == "ken.mobile") {
+        user.role = Some(org::Role::Member);
+    }
+    let additions = OrgFile::from_yaml(
+        "teams: [{name: Platform, description: Build tooling for every team, settings: {virtual_machines: 4}}]\n\
+         users: [{username: mia.platform, email: mia@acme.example, first_name: Mia, last_name: Platform, role: team-admin, teams: [Platform]}]",
+    )?;
+    file.teams.extend(additions.teams);
+    file.users.extend(additions.users);
+    let plan = org::plan(client, &file)?;
+    println!("11. Planned the edited file: {} changes", plan.changes.len());
+    for change in &plan.changes {
+        println!("    - {} {}", change.kind.label(), change.target);
+    }
+    let directory = std::env::temp_dir().join(format!("sauce-accounts-tour-{}", std::process::id()));
+    std::fs::create_dir_all(&directory)?;
+    let secrets = directory.join("secrets.jsonl");
+    let options = ApplyOptions::default().journal(directory.join("journal.jsonl")).secrets(&secrets);
+    let report = org::apply(client, &plan, &options, &mut |_, _| {})?;
+    println!(
+        "12. Applied {} changes with {} writes; mia.platform's generated password is only in {} (mode 600)",
+        report.changes,
+        report.writes,
+        secrets.display()
+    );
+    let again = org::plan(client, &file)?;
+    println!("13. Planned again: {} changes left", again.changes.len());
+    std::fs::remove_dir_all(&directory)?;
+    Ok(())
+}
+
+fn live_tour() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
     println!("Read-only tour of {} as {} (live).\n", client.base_url(), client.username());
     read_only_steps(&client)?;
