@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use org_proxy::{Fault, Proxy};
 use proptest::prelude::*;
 use sauce_accounts::org::{self, ApplyOptions, ApplyReport, ChangeKind, OrgError, OrgFile, Plan, RemovalLimit};
-use sauce_accounts::sandbox::{Sandbox, Seed, SeedTeam, SeedUser};
+use sauce_accounts::sandbox::{Faults, Sandbox, Seed, SeedTeam, SeedUser};
 use sauce_accounts::{Client, Credentials, RetryPolicy};
 
 fn file(yaml: &str) -> OrgFile {
@@ -168,8 +168,20 @@ fn assert_keys_work(sandbox: &Sandbox, secrets: &std::path::Path) {
     }
 }
 
+/// How a run of the 20-change plan is interrupted.
+#[derive(Clone, Copy, Debug)]
+enum Interruption {
+    /// The sandbox's fault mode: the k-th write is committed, its answer never sent.
+    LostAnswer,
+    /// The sandbox's fault mode: the k-th write is answered 503 and not made.
+    Refused,
+    /// The proxy: after the k-th write is committed, nothing answers any more (as if the
+    /// process applying had been killed with `kill -9`).
+    DeadRun,
+}
+
 #[test]
-fn a_twenty_change_plan_resumes_after_a_lost_answer_or_a_dead_run_at_every_step() {
+fn a_twenty_change_plan_resumes_after_a_lost_answer_a_503_or_a_dead_run_at_every_step() {
     let desired = file(TWENTY_CHANGES);
     {
         let sandbox = Sandbox::start().unwrap();
@@ -177,31 +189,48 @@ fn a_twenty_change_plan_resumes_after_a_lost_answer_or_a_dead_run_at_every_step(
         assert_eq!(plan.changes.len(), 20, "{:#?}", plan.changes);
     }
     let mut settled = 0;
-    for step in 1..=20 {
-        for fault in [Fault::DropAnswerOfWrite(step), Fault::DieAfterWrite(step)] {
+    for step in 1..=20u64 {
+        for interruption in [Interruption::LostAnswer, Interruption::Refused, Interruption::DeadRun] {
             let sandbox = Sandbox::start().unwrap();
             let direct = sandbox.client().unwrap();
-            let proxy = Proxy::start(sandbox.url(), fault.clone());
+            let proxy = Proxy::start(
+                sandbox.url(),
+                match interruption {
+                    Interruption::DeadRun => Fault::DieAfterWrite(step as usize),
+                    _ => Fault::None,
+                },
+            );
             let through = client_through(&proxy, &sandbox);
-            let directory = scratch(&format!("resume-{step}-{}", matches!(fault, Fault::DieAfterWrite(_))));
+            let directory = scratch(&format!("resume-{step}-{interruption:?}"));
             let options = ApplyOptions::default().journal(directory.join("journal")).secrets(directory.join("secrets"));
             let first = org::plan(&through, &desired).unwrap();
+            match interruption {
+                Interruption::LostAnswer => sandbox.set_faults(Faults::new().drop_after_commit(step)),
+                Interruption::Refused => sandbox.set_faults(Faults::new().fail_write(step)),
+                Interruption::DeadRun => {}
+            }
             let interrupted = apply(&through, &first, &options);
-            assert!(proxy.writes() >= step, "step {step}: the fault was reached");
-            if let Fault::DropAnswerOfWrite(_) = fault {
+            sandbox.set_faults(Faults::new());
+            match interruption {
                 // The lost answer is settled by reading, in the same run.
-                let report = interrupted.unwrap_or_else(|error| panic!("step {step}: {error}"));
-                assert_eq!(report.changes, 20, "step {step}");
-                settled += report.reconciled;
-            } else {
-                assert!(interrupted.is_err(), "step {step}: the run was cut off");
+                Interruption::LostAnswer => {
+                    let report = interrupted.unwrap_or_else(|error| panic!("step {step}: {error}"));
+                    assert_eq!(report.changes, 20, "step {step}");
+                    settled += report.reconciled;
+                }
+                Interruption::DeadRun => {
+                    assert!(interrupted.is_err(), "step {step}: the run was cut off");
+                    assert_eq!(proxy.writes(), step as usize, "the proxy died after the write it was told");
+                }
+                // A refused POST or PATCH stops the run; a refused PUT is retried by the client.
+                Interruption::Refused => {}
             }
             // The same command again: the organization is read anew and what is left is done.
             let again = org::plan(&direct, &desired).unwrap();
             let resumed = apply(&direct, &again, &options).unwrap_or_else(|error| panic!("step {step}: {error}"));
             // What the first run did is not done again (one key reset at most on top).
-            assert!(resumed.writes as usize <= 20 - step + 1, "step {step}: {resumed:?}");
-            assert!(org::plan(&direct, &desired).unwrap().is_empty(), "step {step} {fault:?}");
+            assert!(resumed.writes <= 20 - step + 1, "step {step} {interruption:?}: {resumed:?}");
+            assert!(org::plan(&direct, &desired).unwrap().is_empty(), "step {step} {interruption:?}");
             assert_keys_work(&sandbox, &directory.join("secrets"));
             let journal = std::fs::read_to_string(directory.join("journal")).unwrap();
             assert!(journal.lines().last().unwrap().contains("finish"), "{journal}");
@@ -222,12 +251,17 @@ fn a_saved_plan_is_refused_once_the_organization_changed() {
     let reloaded: Plan = serde_json::from_str(&saved).unwrap();
     let settings = sauce_accounts::types::TeamSettings::new().with_virtual_machines(9);
     let mobile = team_id(&client, "Mobile");
-    client.teams().update(mobile.as_str(), &sauce_accounts::types::UpdateTeamRequest::new().with_settings(settings)).send().unwrap();
+    client
+        .teams()
+        .update(mobile.as_str(), &sauce_accounts::types::UpdateTeamRequest::new().with_settings(settings))
+        .send()
+        .unwrap();
     let stale = apply(&client, &reloaded, &ApplyOptions::default()).unwrap_err();
     assert!(matches!(stale, OrgError::StalePlan(_)), "{stale}");
     assert!(stale.to_string().contains("plan again"), "{stale}");
     // A fresh plan applies; its saved form too, while nothing else changes.
-    let fresh: Plan = serde_json::from_str(&serde_json::to_string(&org::plan(&client, &desired).unwrap()).unwrap()).unwrap();
+    let fresh: Plan =
+        serde_json::from_str(&serde_json::to_string(&org::plan(&client, &desired).unwrap()).unwrap()).unwrap();
     let report = apply(&client, &fresh, &ApplyOptions::default()).unwrap();
     assert_eq!((report.changes, report.writes), (1, 1));
     // An edited saved plan is refused too, even on an unchanged organization.
@@ -252,7 +286,9 @@ fn guard(error: OrgError) -> String {
 fn the_calling_user_is_never_deactivated_or_demoted() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().unwrap();
-    for yaml in ["users: [{username: sandbox-admin, active: false}]", "users: [{username: sandbox-admin, role: member}]"] {
+    for yaml in
+        ["users: [{username: sandbox-admin, active: false}]", "users: [{username: sandbox-admin, role: member}]"]
+    {
         let plan = org::plan(&client, &file(yaml)).unwrap();
         let message = guard(apply(&client, &plan, &ApplyOptions::default()).unwrap_err());
         assert!(message.contains("sandbox-admin, the calling user"), "{message}");
@@ -300,7 +336,8 @@ fn removals_beyond_the_limit_are_refused_and_named() {
     let message = guard(apply(&client, &plan, &ApplyOptions::default()).unwrap_err());
     assert!(message.contains("remove 5 of 15 users") && message.contains("limit of 4 (25%)"), "{message}");
     assert!(leaving.iter().all(|name| message.contains(name)), "{message}");
-    let still: Vec<_> = client.users().lookup().status(sauce_accounts::UserStatus::Active).iter().collect::<Result<_, _>>().unwrap();
+    let still: Vec<_> =
+        client.users().lookup().status(sauce_accounts::UserStatus::Active).iter().collect::<Result<_, _>>().unwrap();
     assert_eq!(still.len(), 15, "nothing was deactivated");
     let limit = ApplyOptions::default().max_removals(RemovalLimit::Count(5));
     assert_eq!(apply(&client, &plan, &limit).unwrap().changes, 5);
@@ -347,7 +384,10 @@ fn desired_states() -> impl Strategy<Value = String> {
     let team_names = ["Web", "Mobile", "Manual QA", "Platform", "Data"];
     let teams = proptest::collection::vec((0..5usize, 0..30u64, 0..5u64, any::<bool>(), any::<bool>()), 0..5);
     let users = ["ada.web", "alan.web", "grace.web", "ken.mobile", "radia.qa", "niklaus.qa", "new.one", "new.two"];
-    let people = proptest::collection::vec((0..8usize, 0..3usize, proptest::collection::vec(0..5usize, 0..3), any::<bool>()), 0..8);
+    let people = proptest::collection::vec(
+        (0..8usize, 0..3usize, proptest::collection::vec(0..5usize, 0..3), any::<bool>()),
+        0..8,
+    );
     let accounts = proptest::collection::vec((0..3usize, 0..5usize), 0..3);
     (teams, people, accounts).prop_map(move |(teams, people, accounts)| {
         let mut listed = BTreeMap::new();

@@ -41,7 +41,8 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/org/organiz
 /// The README shows the plan of the worked example; it must be what the command prints.
 fn readme_plan() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("$ sauce-accounts org plan examples/org/organization.yaml\n").expect("the README shows the plan");
+    let start =
+        readme.find("$ sauce-accounts org plan examples/org/organization.yaml\n").expect("the README shows the plan");
     let block = &readme[start..];
     let block = &block[block.find('\n').unwrap() + 1..block.find("```").unwrap()];
     block.to_string()
@@ -64,9 +65,14 @@ fn the_readme_example_plans_as_the_readme_says_then_applies_and_plans_clean() {
     let unchanged = run(&sandbox, &["org", "plan", EXAMPLE]);
     assert_eq!(text(&unchanged.stdout), readme_plan(), "nothing was applied without --yes");
 
-    let apply = run(&sandbox, &["org", "apply", EXAMPLE, "--yes", "--secrets", path(&secrets), "--journal", path(&journal)]);
+    let apply =
+        run(&sandbox, &["org", "apply", EXAMPLE, "--yes", "--secrets", path(&secrets), "--journal", path(&journal)]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
-    assert!(text(&apply.stdout).contains("Applied 5 changes with 10 requests; 2 secrets written"), "{}", text(&apply.stdout));
+    assert!(
+        text(&apply.stdout).contains("Applied 5 changes with 10 requests; 2 secrets written"),
+        "{}",
+        text(&apply.stdout)
+    );
     assert_eq!(text(&apply.stderr), "", "nothing extra when piped");
     let clean = run(&sandbox, &["org", "plan", EXAMPLE, "--json"]);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
@@ -83,7 +89,10 @@ fn plan_json_lists_kind_target_before_after_and_export_round_trips() {
     let export = run(&sandbox, &["org", "export", "-o", path(&exported)]);
     assert_eq!(export.status.code(), Some(0), "{}", text(&export.stderr));
     let clean = run(&sandbox, &["org", "plan", path(&exported)]);
-    assert_eq!((clean.status.code(), text(&clean.stdout).trim()), (Some(0), "No changes: the organization matches the file."));
+    assert_eq!(
+        (clean.status.code(), text(&clean.stdout).trim()),
+        (Some(0), "No changes: the organization matches the file.")
+    );
     let edited = std::fs::read_to_string(&exported).unwrap().replace("role: team-admin", "role: member");
     std::fs::write(&exported, edited).unwrap();
     let plan = run(&sandbox, &["org", "plan", path(&exported), "--json"]);
@@ -146,8 +155,10 @@ fn secrets_appear_only_in_the_secrets_file() {
     let without = run(&sandbox, &["org", "apply", path(&plan), "--yes"]);
     assert_eq!(without.status.code(), Some(1));
     assert!(text(&without.stderr).contains("--secrets"), "{}", text(&without.stderr));
-    let applied =
-        run(&sandbox, &["org", "apply", path(&plan), "--yes", "--journal", path(&journal), "--secrets", path(&secrets)]);
+    let applied = run(
+        &sandbox,
+        &["org", "apply", path(&plan), "--yes", "--journal", path(&journal), "--secrets", path(&secrets)],
+    );
     assert_eq!(applied.status.code(), Some(0), "{}", text(&applied.stderr));
     #[cfg(unix)]
     {

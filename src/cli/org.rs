@@ -57,7 +57,8 @@ pub(super) fn main(global: &Global, command: &OrgCommand) -> ExitCode {
         OrgCommand::Schema => emit(org::json_schema().trim_end()).map(|()| false),
         _ => global.format().and_then(|format| {
             let (client, _sandbox, _used) = connect(global)?;
-            let ctx = Ctx { client: &client, out: Output::new(format, false), all: false, yes: global.yes, operation: None };
+            let ctx =
+                Ctx { client: &client, out: Output::new(format, false), all: false, yes: global.yes, operation: None };
             run(command, &ctx, format == Format::Json)
         }),
     };

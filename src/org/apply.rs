@@ -407,7 +407,8 @@ impl Applier<'_> {
     /// so it is reset and the new one saved.
     fn reset_lost_key(&mut self, live: &LiveOrg, name: &str) -> Result<(), OrgError> {
         let team = self.file.service_accounts.iter().find(|entry| entry.name == name).map(|entry| entry.team.clone());
-        let Some(account) = live.service_accounts.iter().find(|account| account.name == name && Some(&account.team) == team.as_ref())
+        let Some(account) =
+            live.service_accounts.iter().find(|account| account.name == name && Some(&account.team) == team.as_ref())
         else {
             return Ok(());
         };
@@ -422,7 +423,8 @@ impl Applier<'_> {
     /// exist: their keys were never saved.
     fn recover_lost_keys(&mut self, live: &LiveOrg, current: &[Change]) -> Result<(), OrgError> {
         for name in self.journal.unfinished(ChangeKind::CreateServiceAccount) {
-            let pending = current.iter().any(|change| change.kind == ChangeKind::CreateServiceAccount && change.target == name);
+            let pending =
+                current.iter().any(|change| change.kind == ChangeKind::CreateServiceAccount && change.target == name);
             if !pending {
                 if self.secrets.is_none() {
                     return Err(OrgError::Secrets(format!(
@@ -431,7 +433,8 @@ impl Applier<'_> {
                     )));
                 }
                 self.reset_lost_key(live, &name)?;
-                self.journal.record(json!({"event": "reconciled", "kind": ChangeKind::CreateServiceAccount, "target": name}))?;
+                self.journal
+                    .record(json!({"event": "reconciled", "kind": ChangeKind::CreateServiceAccount, "target": name}))?;
                 self.report.reconciled += 1;
             }
         }

@@ -38,7 +38,10 @@ impl Journal {
     /// Appends one record with the time.
     pub(crate) fn record(&mut self, mut record: Value) -> Result<(), OrgError> {
         let Some(file) = &mut self.file else { return Ok(()) };
-        record["at"] = json!(chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        record["at"] = json!(
+            chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        );
         let mut line = serde_json::to_string(&record).expect("JSON");
         line.push('\n');
         file.write_all(line.as_bytes())

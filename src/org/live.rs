@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::file::{OrgFile, Role, ServiceAccountEntry, TeamEntry, TeamSettingsEntry, UserEntry};
 use super::OrgError;
+use super::file::{OrgFile, Role, ServiceAccountEntry, TeamEntry, TeamSettingsEntry, UserEntry};
 use crate::types::{TeamSummary, UserSummary};
 use crate::{Client, Error, RoleId};
 

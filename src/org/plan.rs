@@ -182,7 +182,14 @@ pub(crate) fn compare(file: &OrgFile, live: &LiveOrg) -> Result<Plan, OrgError> 
     }
     compare_service_accounts(file, live, &mut changes, &mut unmanaged);
     changes.sort_by(|a, b| (a.kind, &a.target).cmp(&(b.kind, &b.target)));
-    Ok(Plan { changes, unmanaged, fingerprint: live.fingerprint(), file: file.clone(), requests: 0, live: Some(live.clone()) })
+    Ok(Plan {
+        changes,
+        unmanaged,
+        fingerprint: live.fingerprint(),
+        file: file.clone(),
+        requests: 0,
+        live: Some(live.clone()),
+    })
 }
 
 fn check_references(file: &OrgFile, live: &LiveOrg) -> Result<(), OrgError> {
@@ -278,21 +285,29 @@ fn compare_user(entry: &UserEntry, user: &LiveUser, changes: &mut Vec<Change>) {
         changes.push(Change::new(ChangeKind::SetRole, name, json!(user.role.name()), json!(role.name())));
     }
     match entry.active {
-        Some(true) if !user.active => changes.push(Change::new(ChangeKind::Reactivate, name, json!(false), json!(true))),
-        Some(false) if user.active => changes.push(Change::new(ChangeKind::Deactivate, name, json!(true), json!(false))),
+        Some(true) if !user.active => {
+            changes.push(Change::new(ChangeKind::Reactivate, name, json!(false), json!(true)))
+        }
+        Some(false) if user.active => {
+            changes.push(Change::new(ChangeKind::Deactivate, name, json!(true), json!(false)))
+        }
         _ => {}
     }
 }
 
 fn create_user(entry: &UserEntry, changes: &mut Vec<Change>) -> Result<(), OrgError> {
     let name = &entry.username;
-    let missing: Vec<&str> = [("email", &entry.email), ("first_name", &entry.first_name), ("last_name", &entry.last_name)]
-        .iter()
-        .filter(|(_, value)| value.is_none())
-        .map(|(field, _)| *field)
-        .collect();
+    let missing: Vec<&str> =
+        [("email", &entry.email), ("first_name", &entry.first_name), ("last_name", &entry.last_name)]
+            .iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(field, _)| *field)
+            .collect();
     if !missing.is_empty() {
-        return Err(OrgError::File(format!("user {name} does not exist yet; creating them needs {}", missing.join(", "))));
+        return Err(OrgError::File(format!(
+            "user {name} does not exist yet; creating them needs {}",
+            missing.join(", ")
+        )));
     }
     let first_team = entry.teams.as_ref().and_then(|teams| teams.first());
     let after = json!({
@@ -318,7 +333,8 @@ fn compare_service_accounts(file: &OrgFile, live: &LiveOrg, changes: &mut Vec<Ch
     for entry in &file.service_accounts {
         // A service account cannot move between teams: one in another team is replaced by a
         // new one here (and deleted below), so a half-done replacement resumes cleanly.
-        let found = live.service_accounts.iter().find(|account| account.name == entry.name && account.team == entry.team);
+        let found =
+            live.service_accounts.iter().find(|account| account.name == entry.name && account.team == entry.team);
         match found {
             Some(account) => {
                 matched.insert(account.id.as_str());

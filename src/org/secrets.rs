@@ -94,9 +94,9 @@ impl SecretsFile {
         let mut line = serde_json::to_string(record).expect("JSON");
         line.push('\n');
         let file = self.open()?;
-        file.write_all(line.as_bytes()).and_then(|()| file.sync_data()).map_err(|error| {
-            OrgError::Secrets(format!("cannot write the secrets file: {error}"))
-        })
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|error| OrgError::Secrets(format!("cannot write the secrets file: {error}")))
     }
 }
 
@@ -106,8 +106,7 @@ mod tests {
 
     #[test]
     fn generated_passwords_meet_the_rules_and_differ() {
-        let passwords: Vec<String> =
-            (0..200).map(|_| generate_password().unwrap().expose().to_string()).collect();
+        let passwords: Vec<String> = (0..200).map(|_| generate_password().unwrap().expose().to_string()).collect();
         for password in &passwords {
             assert_eq!(crate::rules::password_problems(password), Vec::<&str>::new(), "{password}");
             assert_eq!(password.len(), LENGTH);
