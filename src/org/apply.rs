@@ -295,10 +295,12 @@ impl Applier<'_> {
             ChangeKind::UpdateUser => {
                 let id = self.user_id(target)?;
                 let after = &change.after;
-                let mut request = UpdateUserRequest::default();
-                request.first_name = text(&after["first_name"]);
-                request.last_name = text(&after["last_name"]);
-                request.email = text(&after["email"]);
+                let request = UpdateUserRequest {
+                    first_name: text(&after["first_name"]),
+                    last_name: text(&after["last_name"]),
+                    email: text(&after["email"]),
+                    ..UpdateUserRequest::default()
+                };
                 self.write(|client| client.users().update(&id, &request).send())?;
             }
             ChangeKind::SetTeams => {
