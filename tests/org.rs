@@ -242,6 +242,28 @@ fn a_twenty_change_plan_resumes_after_a_lost_answer_a_503_or_a_dead_run_at_every
     assert_eq!(settled, 18);
 }
 
+/// A saved plan whose run was cut off is applied again from the same file and journal:
+/// the organization changed, but only by that run.
+#[test]
+fn a_saved_plan_resumes_with_its_journal_and_is_stale_without_it() {
+    let sandbox = Sandbox::start().unwrap();
+    let direct = sandbox.client().unwrap();
+    let proxy = Proxy::start(sandbox.url(), Fault::DieAfterWrite(7));
+    let through = client_through(&proxy, &sandbox);
+    let directory = scratch("saved-resume");
+    let saved = serde_json::to_string(&org::plan(&direct, &file(TWENTY_CHANGES)).unwrap()).unwrap();
+    let reload = || serde_json::from_str::<Plan>(&saved).unwrap();
+    let options = ApplyOptions::default().journal(directory.join("journal")).secrets(directory.join("secrets"));
+    assert!(apply(&through, &reload(), &options).is_err(), "the run was cut off");
+    let without_journal = ApplyOptions::default().secrets(directory.join("secrets"));
+    let stale = apply(&direct, &reload(), &without_journal).unwrap_err();
+    assert!(matches!(stale, OrgError::StalePlan(_)), "{stale}");
+    let resumed = apply(&direct, &reload(), &options).unwrap();
+    assert_eq!(resumed.writes, 13, "the 7 writes of the first run are not made again");
+    assert!(org::plan(&direct, &file(TWENTY_CHANGES)).unwrap().is_empty());
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
 #[test]
 fn a_saved_plan_is_refused_once_the_organization_changed() {
     let sandbox = Sandbox::start().unwrap();

@@ -150,7 +150,14 @@ fn check_fresh(plan: &Plan, live: &LiveOrg, current: &[Change], journal: &Journa
             Err(OrgError::StalePlan("its changes are not what its file needs; was the plan edited? Plan again".into()))
         };
     }
-    let resumed = journal.started(&plan.fingerprint) && current.iter().all(|change| plan.changes.contains(change));
+    // What remains may start from another value (a user the run created now has teams), so
+    // changes are matched by what they do and to which end.
+    let planned = |change: &Change| {
+        plan.changes
+            .iter()
+            .any(|saved| (saved.kind, &saved.target, &saved.after) == (change.kind, &change.target, &change.after))
+    };
+    let resumed = journal.started(&plan.fingerprint) && current.iter().all(planned);
     if resumed {
         return Ok(());
     }
@@ -165,8 +172,7 @@ fn check_fresh(plan: &Plan, live: &LiveOrg, current: &[Change], journal: &Journa
 pub(crate) fn check_guards(changes: &[Change], live: &LiveOrg, limit: RemovalLimit) -> Result<(), OrgError> {
     for change in changes.iter().filter(|change| change.target == live.caller) {
         let demoted = change.kind == ChangeKind::SetRole && change.after != json!(Role::OrgAdmin.name());
-        let caller_role = live.user(&live.caller).map(|user| user.role);
-        if change.kind == ChangeKind::Deactivate || (demoted && caller_role == Some(Role::OrgAdmin)) {
+        if change.kind == ChangeKind::Deactivate || demoted {
             return Err(OrgError::Guard(format!(
                 "the plan would {} {}, the calling user; list them in the file as they are",
                 change.kind.label(),
