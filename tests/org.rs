@@ -358,8 +358,13 @@ fn removals_beyond_the_limit_are_refused_and_named() {
     let message = guard(apply(&client, &plan, &ApplyOptions::default()).unwrap_err());
     assert!(message.contains("remove 5 of 15 users") && message.contains("limit of 4 (25%)"), "{message}");
     assert!(leaving.iter().all(|name| message.contains(name)), "{message}");
-    let still: Vec<_> =
-        client.users().lookup().status(sauce_accounts::UserStatus::Active).iter().collect::<Result<_, _>>().unwrap();
+    let still: Vec<_> = client
+        .users()
+        .lookup()
+        .status(sauce_accounts::UserStatusFilter::Active)
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(still.len(), 15, "nothing was deactivated");
     let limit = ApplyOptions::default().max_removals(RemovalLimit::Count(5));
     assert_eq!(apply(&client, &plan, &limit).unwrap().changes, 5);
