@@ -207,7 +207,9 @@ fn unquote(value: &str) -> Option<String> {
     Some(value.split(" #").next().unwrap_or_default().trim().to_string())
 }
 
-/// Writes `credentials` to `path` as saucectl does: the folder 0700, the file 0600.
+/// Writes `credentials` to `path` as saucectl does: the folder 0700, the file 0600 (for
+/// `sauce-accounts configure`).
+#[cfg(feature = "cli")]
 pub(crate) fn write_credentials_file(path: &Path, credentials: &Credentials) -> Result<(), Error> {
     let failed = |error: std::io::Error| Error::config(format!("cannot write {}: {error}", path.display()));
     let quoted = |text: &str| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
