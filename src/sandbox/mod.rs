@@ -338,7 +338,7 @@ impl Reply {
 }
 
 /// A routed, authenticated request.
-pub(crate) struct Call {
+pub(crate) struct RoutedRequest {
     pub(crate) operation_id: &'static str,
     pub(crate) params: Params,
     pub(crate) query: Vec<(String, String)>,
@@ -348,7 +348,7 @@ pub(crate) struct Call {
     pub(crate) base_url: String,
 }
 
-impl Call {
+impl RoutedRequest {
     pub(crate) fn param(&self, name: &str) -> &str {
         self.params.iter().find(|(key, _)| *key == name).map_or("", |(_, value)| value)
     }

@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 
 use super::faults::WriteFault;
 use super::state::State;
-use super::{Call, Params, Reply, Shared, handlers, lock};
+use super::{Params, Reply, RoutedRequest, Shared, handlers, lock};
 use crate::RateLimit;
 use crate::rate_limit::Gcra;
 
@@ -120,7 +120,8 @@ pub(super) fn respond(
         return Some(reply);
     }
     state.note_activity(&caller);
-    let call = Call { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
+    let call =
+        RoutedRequest { operation_id: operation.id, params, query, body, caller, base_url: shared.base_url.clone() };
     let mut reply = handlers::handle(state, &call);
     reply.headers.extend(limit_headers);
     (fault != WriteFault::DropAfterCommit).then_some(reply)

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{
-    Call, Handled, Reply, State, UserRecord, answer, body, check_email, check_password, classic_user_or_404, invalid,
-    query_number, require_admin, require_self_or_admin,
+    Handled, Reply, RoutedRequest, State, UserRecord, answer, body, check_email, check_password, classic_user_or_404,
+    invalid, query_number, require_admin, require_self_or_admin,
 };
 use crate::RoleId;
 use crate::sandbox::state::now;
 use crate::types;
 
-pub(super) fn get_user(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_user(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let own = user.id == call.caller;
     if !own {
@@ -21,7 +21,7 @@ pub(super) fn get_user(state: &mut State, call: &Call) -> Handled {
     answer(200, state.classic_user(user, own))
 }
 
-pub(super) fn create_subaccount(state: &mut State, call: &Call) -> Handled {
+pub(super) fn create_subaccount(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let parent = classic_user_or_404(state, call)?.clone();
     let request: types::CreateSubaccountRequest = body(call)?;
@@ -41,7 +41,7 @@ pub(super) fn create_subaccount(state: &mut State, call: &Call) -> Handled {
     answer(201, created)
 }
 
-pub(super) fn list_subaccounts(state: &mut State, call: &Call) -> Handled {
+pub(super) fn list_subaccounts(state: &mut State, call: &RoutedRequest) -> Handled {
     let parent = classic_user_or_404(state, call)?;
     let from = query_number(call, "from", 0) as usize;
     let limit = query_number(call, "limit", 100).clamp(1, 100) as usize;
@@ -54,7 +54,7 @@ pub(super) fn list_subaccounts(state: &mut State, call: &Call) -> Handled {
     answer(200, types::SubaccountList { users })
 }
 
-pub(super) fn get_subaccounts(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_subaccounts(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let mut users = vec![state.classic_user(user, false)];
     if let Some(parent) = &user.parent {
@@ -68,7 +68,7 @@ pub(super) fn get_subaccounts(state: &mut State, call: &Call) -> Handled {
     answer(200, types::SubaccountList { users })
 }
 
-pub(super) fn list_siblings(state: &mut State, call: &Call) -> Handled {
+pub(super) fn list_siblings(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let page = query_number(call, "page", 1).max(1) as usize;
     let per_page = query_number(call, "per_page", 50).clamp(1, 50) as usize;
@@ -85,7 +85,7 @@ pub(super) fn list_siblings(state: &mut State, call: &Call) -> Handled {
     answer(200, types::SiblingList(siblings))
 }
 
-pub(super) fn change_access_key(state: &mut State, call: &Call) -> Handled {
+pub(super) fn change_access_key(state: &mut State, call: &RoutedRequest) -> Handled {
     let id = classic_user_or_404(state, call)?.id.clone();
     require_self_or_admin(state, call, &id)?;
     let user = state.rotate_key(&id);
@@ -100,7 +100,7 @@ fn device_counts(virtual_machines: u64, real_devices: u64) -> types::DeviceCount
     }
 }
 
-pub(super) fn get_concurrency(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_concurrency(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let running_all = state.index().running;
     let team = user.teams.first().and_then(|id| state.team(id));
@@ -125,7 +125,7 @@ pub(super) fn get_concurrency(state: &mut State, call: &Call) -> Handled {
 
 /// The days an Insights-style activity request covers (`since`/`until`, Unix seconds), or
 /// `None` when it names neither and the older counts are wanted. Bad values get FastAPI's 422.
-fn activity_days(call: &Call, default_to_last_week: bool) -> Result<Option<Vec<chrono::NaiveDate>>, Reply> {
+fn activity_days(call: &RoutedRequest, default_to_last_week: bool) -> Result<Option<Vec<chrono::NaiveDate>>, Reply> {
     let moment = |name: &'static str| -> Result<Option<chrono::NaiveDate>, Reply> {
         let Some(text) = call.query(name) else { return Ok(None) };
         text.parse::<i64>()
@@ -172,7 +172,7 @@ fn daily_activity<'a>(users: impl Iterator<Item = &'a UserRecord>, days: &[chron
     }
 }
 
-pub(super) fn get_activity(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_activity(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let mut accounts = vec![user];
     if call.query("level") != Some("user") {
@@ -193,7 +193,7 @@ pub(super) fn get_activity(state: &mut State, call: &Call) -> Handled {
     answer(200, activity)
 }
 
-pub(super) fn get_usage(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_usage(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = classic_user_or_404(state, call)?;
     let today = now().date_naive();
     let seed = user.username.bytes().map(u64::from).sum::<u64>();
@@ -211,7 +211,7 @@ pub(super) fn get_usage(state: &mut State, call: &Call) -> Handled {
     answer(200, types::Usage { username: Some(user.username.clone()), usage })
 }
 
-pub(super) fn get_organization_activity(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_organization_activity(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     if let Some(days) = activity_days(call, false)? {
         let by_organization = BTreeMap::from([(state.org.id.clone(), daily_activity(state.all_users().iter(), &days))]);
@@ -225,7 +225,7 @@ pub(super) fn get_organization_activity(state: &mut State, call: &Call) -> Handl
     answer(200, report)
 }
 
-pub(super) fn get_teams_activity(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_teams_activity(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let wanted: Vec<&str> = call.query_all("id").collect();
     let teams = state.teams.iter().filter(|team| wanted.is_empty() || wanted.contains(&team.id.as_str()));
@@ -245,7 +245,7 @@ pub(super) fn get_teams_activity(state: &mut State, call: &Call) -> Handled {
     }
 }
 
-pub(super) fn get_users_activity(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_users_activity(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let days = activity_days(call, true)?.unwrap_or_default();
     let wanted: Vec<&str> = call.query_all("users").collect();

@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
-use super::{Call, Handled, State, answer};
+use super::{Handled, RoutedRequest, State, answer};
 use crate::types;
 
-pub(super) fn get_real_device(state: &mut State, _call: &Call) -> Handled {
+pub(super) fn get_real_device(state: &mut State, _call: &RoutedRequest) -> Handled {
     let concurrency = json!({
         "organization": {
             "current": {"inUseDevices": 0},

@@ -2,12 +2,12 @@
 
 use serde_json::json;
 
-use super::{Call, Handled, State, answer, body, invalid, require_admin};
+use super::{Handled, RoutedRequest, State, answer, body, invalid, require_admin};
 use crate::RoleId;
 use crate::sandbox::state::now;
 use crate::types;
 
-pub(super) fn create(state: &mut State, call: &Call) -> Handled {
+pub(super) fn create(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let request: types::MembershipRequest = body(call)?;
     if request.organization.as_ref().is_some_and(|organization| *organization != state.org.id) {

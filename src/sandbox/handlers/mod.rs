@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::state::{State, TeamRecord, UserRecord};
-use super::{Call, Reply};
+use super::{Reply, RoutedRequest};
 use crate::operations::OperationId;
 use crate::{RoleId, Secret, types};
 
@@ -46,7 +46,7 @@ fn empty(status: u16) -> Handled {
 }
 
 /// Handles one call holding `state`, and encodes the answer after releasing it.
-pub(crate) fn handle(mut state: MutexGuard<'_, State>, call: &Call) -> Reply {
+pub(crate) fn handle(mut state: MutexGuard<'_, State>, call: &RoutedRequest) -> Reply {
     let handled = dispatch(&mut state, call);
     drop(state);
     match handled {
@@ -57,7 +57,7 @@ pub(crate) fn handle(mut state: MutexGuard<'_, State>, call: &Call) -> Reply {
 
 /// Dispatches on the operation: the match is exhaustive, so an operation added to the spec
 /// does not compile until it has a handler here (`cargo xtask add-operation-check`).
-fn dispatch(state: &mut State, call: &Call) -> Handled {
+fn dispatch(state: &mut State, call: &RoutedRequest) -> Handled {
     let Some(operation) = OperationId::from_id(call.operation_id) else {
         return Err(Reply::detail(501, &format!("The sandbox does not implement {}.", call.operation_id)));
     };
@@ -125,12 +125,12 @@ fn invalid(fields: Value) -> Reply {
     Reply::json(400, &fields)
 }
 
-fn caller(state: &State, call: &Call) -> UserRecord {
+fn caller(state: &State, call: &RoutedRequest) -> UserRecord {
     state.user(&call.caller).cloned().expect("authenticated callers exist")
 }
 
 /// Organization and team admins may manage; members may only read about themselves.
-fn require_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
+fn require_admin(state: &State, call: &RoutedRequest) -> Result<UserRecord, Reply> {
     let caller = caller(state, call);
     match caller.role {
         RoleId::OrganizationAdmin | RoleId::TeamAdmin => Ok(caller),
@@ -138,14 +138,14 @@ fn require_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
     }
 }
 
-fn require_org_admin(state: &State, call: &Call) -> Result<UserRecord, Reply> {
+fn require_org_admin(state: &State, call: &RoutedRequest) -> Result<UserRecord, Reply> {
     let caller = caller(state, call);
     if caller.role == RoleId::OrganizationAdmin { Ok(caller) } else { Err(forbidden()) }
 }
 
 /// Parses a body with the generated request type; serde's complaints become DRF-style
 /// field errors.
-fn body<T: DeserializeOwned>(call: &Call) -> Result<T, Reply> {
+fn body<T: DeserializeOwned>(call: &RoutedRequest) -> Result<T, Reply> {
     if call.body.iter().all(u8::is_ascii_whitespace) {
         return Err(invalid(json!({"non_field_errors": ["A JSON request body is required."]})));
     }
@@ -173,7 +173,7 @@ fn check_email(email: &str) -> Result<(), Reply> {
 }
 
 /// A query integer; absent or malformed values take the default, as the API does.
-fn query_number(call: &Call, name: &str, default: u64) -> u64 {
+fn query_number(call: &RoutedRequest, name: &str, default: u64) -> u64 {
     call.query(name).and_then(|value| value.parse().ok()).unwrap_or(default)
 }
 
@@ -190,7 +190,7 @@ fn split_list(value: &str) -> Vec<String> {
 }
 
 /// One `limit`/`offset` page (limit 20 by default, capped at 100) of `items`, with its links.
-fn page<T>(items: Vec<T>, call: &Call, path: &str) -> (Vec<T>, types::Links, u64) {
+fn page<T>(items: Vec<T>, call: &RoutedRequest, path: &str) -> (Vec<T>, types::Links, u64) {
     let count = items.len() as u64;
     let (links, range) = window(call, path, count);
     let page = items.into_iter().skip(range.start).take(range.len()).collect();
@@ -199,7 +199,7 @@ fn page<T>(items: Vec<T>, call: &Call, path: &str) -> (Vec<T>, types::Links, u64
 
 /// The links of one `limit`/`offset` page of a listing of `count` items, and the positions
 /// in the listing that the page shows.
-fn window(call: &Call, path: &str, count: u64) -> (types::Links, Range<usize>) {
+fn window(call: &RoutedRequest, path: &str, count: u64) -> (types::Links, Range<usize>) {
     let limit = query_number(call, "limit", 20).clamp(1, 100);
     let offset = query_number(call, "offset", 0);
     let link = |offset: u64| {
@@ -226,19 +226,19 @@ fn window(call: &Call, path: &str, count: u64) -> (types::Links, Range<usize>) {
     (links, start as usize..start.saturating_add(limit).min(count) as usize)
 }
 
-fn team_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a TeamRecord, Reply> {
+fn team_or_404<'a>(state: &'a State, call: &RoutedRequest) -> Result<&'a TeamRecord, Reply> {
     state.team(call.param("team_id")).ok_or_else(not_found)
 }
 
-fn user_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+fn user_or_404<'a>(state: &'a State, call: &RoutedRequest) -> Result<&'a UserRecord, Reply> {
     state.user(call.param("user_id")).ok_or_else(not_found)
 }
 
-fn classic_user_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+fn classic_user_or_404<'a>(state: &'a State, call: &RoutedRequest) -> Result<&'a UserRecord, Reply> {
     state.user_by_username(call.param("username")).ok_or_else(|| Reply::detail(404, "User not found."))
 }
 
 /// Members may read their own record; admins any.
-fn require_self_or_admin(state: &State, call: &Call, user_id: &str) -> Result<(), Reply> {
+fn require_self_or_admin(state: &State, call: &RoutedRequest, user_id: &str) -> Result<(), Reply> {
     if call.caller == user_id { Ok(()) } else { require_admin(state, call).map(drop) }
 }

@@ -3,13 +3,13 @@
 use serde_json::json;
 
 use super::{
-    Call, Handled, Reply, State, UserRecord, answer, body, empty, forbidden, invalid, not_found, page, require_admin,
-    split_list,
+    Handled, Reply, RoutedRequest, State, UserRecord, answer, body, empty, forbidden, invalid, not_found, page,
+    require_admin, split_list,
 };
 use crate::sandbox::state::ServiceAccountInfo;
 use crate::{RoleId, types};
 
-fn service_account_or_404<'a>(state: &'a State, call: &Call) -> Result<&'a UserRecord, Reply> {
+fn service_account_or_404<'a>(state: &'a State, call: &RoutedRequest) -> Result<&'a UserRecord, Reply> {
     state.service_account(call.param("uuid")).ok_or_else(not_found)
 }
 
@@ -23,7 +23,7 @@ fn check_service_account_name(name: &str) -> Result<(), Reply> {
     Ok(())
 }
 
-pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
+pub(super) fn lookup(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let ids = call.query("id").map(split_list);
     let username = call.query("username").unwrap_or("").to_lowercase();
@@ -43,7 +43,7 @@ pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
     answer(200, types::ServiceAccountList { count, links: Some(links), results })
 }
 
-pub(super) fn create(state: &mut State, call: &Call) -> Handled {
+pub(super) fn create(state: &mut State, call: &RoutedRequest) -> Handled {
     let caller = require_admin(state, call)?;
     let request: types::CreateServiceAccountRequest = body(call)?;
     check_service_account_name(&request.name)?;
@@ -76,13 +76,13 @@ pub(super) fn create(state: &mut State, call: &Call) -> Handled {
     answer(201, created)
 }
 
-pub(super) fn get(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let account = service_account_or_404(state, call)?;
     answer(200, state.service_account_profile(account))
 }
 
-pub(super) fn update(state: &mut State, call: &Call) -> Handled {
+pub(super) fn update(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let id = service_account_or_404(state, call)?.id.clone();
     let request: types::UpdateServiceAccountRequest = body(call)?;
@@ -95,7 +95,7 @@ pub(super) fn update(state: &mut State, call: &Call) -> Handled {
     answer(200, state.service_account_profile(&account))
 }
 
-pub(super) fn delete(state: &mut State, call: &Call) -> Handled {
+pub(super) fn delete(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let id = service_account_or_404(state, call)?.id.clone();
     // Deleted: it no longer authenticates or appears anywhere.
@@ -103,7 +103,7 @@ pub(super) fn delete(state: &mut State, call: &Call) -> Handled {
     empty(204)
 }
 
-pub(super) fn reset_access_key(state: &mut State, call: &Call) -> Handled {
+pub(super) fn reset_access_key(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let id = service_account_or_404(state, call)?.id.clone();
     let account = state.rotate_key(&id);

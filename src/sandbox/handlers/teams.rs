@@ -3,13 +3,13 @@
 use serde_json::json;
 
 use super::{
-    Call, Handled, Reply, State, TeamRecord, answer, body, empty, invalid, page, require_admin, require_org_admin,
-    split_list, starts_with_ignoring_case, team_or_404, window,
+    Handled, Reply, RoutedRequest, State, TeamRecord, answer, body, empty, invalid, page, require_admin,
+    require_org_admin, split_list, starts_with_ignoring_case, team_or_404, window,
 };
 use crate::sandbox::state::now;
 use crate::types;
 
-pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
+pub(super) fn lookup(state: &mut State, call: &RoutedRequest) -> Handled {
     let ids = call.query("id").map(split_list);
     let name = call.query("name").unwrap_or("");
     let teams: Vec<&TeamRecord> = state
@@ -23,7 +23,7 @@ pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
     answer(200, types::TeamList { count, links: Some(links), results })
 }
 
-pub(super) fn create(state: &mut State, call: &Call) -> Handled {
+pub(super) fn create(state: &mut State, call: &RoutedRequest) -> Handled {
     require_org_admin(state, call)?;
     let request: types::CreateTeamRequest = body(call)?;
     if request.name.trim().is_empty() {
@@ -48,13 +48,13 @@ pub(super) fn create(state: &mut State, call: &Call) -> Handled {
     answer(201, profile)
 }
 
-pub(super) fn get(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get(state: &mut State, call: &RoutedRequest) -> Handled {
     let team = team_or_404(state, call)?;
     answer(200, state.team_profile(team, &call.base_url))
 }
 
 /// PUT replaces every value (a missing description is removed); PATCH changes what is sent.
-pub(super) fn write(state: &mut State, call: &Call, replace: bool) -> Handled {
+pub(super) fn write(state: &mut State, call: &RoutedRequest, replace: bool) -> Handled {
     require_org_admin(state, call)?;
     let id = team_or_404(state, call)?.id.clone();
     let (name, settings, description) = if replace {
@@ -95,7 +95,7 @@ pub(super) fn write(state: &mut State, call: &Call, replace: bool) -> Handled {
     answer(200, state.team_profile(&team, &call.base_url))
 }
 
-pub(super) fn delete(state: &mut State, call: &Call) -> Handled {
+pub(super) fn delete(state: &mut State, call: &RoutedRequest) -> Handled {
     require_org_admin(state, call)?;
     let team = team_or_404(state, call)?.clone();
     if team.is_default {
@@ -105,7 +105,7 @@ pub(super) fn delete(state: &mut State, call: &Call) -> Handled {
     empty(204)
 }
 
-pub(super) fn list_members(state: &mut State, call: &Call) -> Handled {
+pub(super) fn list_members(state: &mut State, call: &RoutedRequest) -> Handled {
     let team = team_or_404(state, call)?;
     // The team's users; its service accounts are listed apart, and its `user_count` is this
     // listing's count.
@@ -117,7 +117,7 @@ pub(super) fn list_members(state: &mut State, call: &Call) -> Handled {
     answer(200, types::UserList { count, links: Some(links), results })
 }
 
-pub(super) fn reset_access_keys(state: &mut State, call: &Call) -> Handled {
+pub(super) fn reset_access_keys(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let team_id = team_or_404(state, call)?.id.clone();
     let member_ids: Vec<String> = state.members(&team_id).map(|user| user.id.clone()).collect();

@@ -5,13 +5,13 @@ use std::borrow::Cow;
 use serde_json::json;
 
 use super::{
-    Call, Handled, Reply, State, TeamRecord, UserRecord, answer, body, caller, check_email, check_password, empty,
-    forbidden, invalid, not_found, page, require_admin, require_org_admin, require_self_or_admin, split_list,
+    Handled, Reply, RoutedRequest, State, TeamRecord, UserRecord, answer, body, caller, check_email, check_password,
+    empty, forbidden, invalid, not_found, page, require_admin, require_org_admin, require_self_or_admin, split_list,
     starts_with_ignoring_case, user_or_404, window,
 };
 use crate::{RoleId, UserStatus, types};
 
-pub(super) fn lookup(state: &mut State, call: &Call) -> Handled {
+pub(super) fn lookup(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let filter = UserFilter::parse(state, call)?;
     let index = state.index();
@@ -62,7 +62,7 @@ struct UserFilter<'a> {
 }
 
 impl<'a> UserFilter<'a> {
-    fn parse(state: &State, call: &'a Call) -> Result<UserFilter<'a>, Reply> {
+    fn parse(state: &State, call: &'a RoutedRequest) -> Result<UserFilter<'a>, Reply> {
         let status = match call.query("status").map(UserStatus::from) {
             Some(UserStatus::Other(other)) => {
                 return Err(invalid(json!({"status": [format!("{other:?} is not one of active, pending, inactive")]})));
@@ -171,7 +171,7 @@ impl<'a> UserFilter<'a> {
     }
 }
 
-pub(super) fn create(state: &mut State, call: &Call) -> Handled {
+pub(super) fn create(state: &mut State, call: &RoutedRequest) -> Handled {
     require_org_admin(state, call)?;
     let request: types::CreateUserRequest = body(call)?;
     check_password(&request.password)?;
@@ -204,23 +204,23 @@ pub(super) fn create(state: &mut State, call: &Call) -> Handled {
     answer(201, profile)
 }
 
-pub(super) fn get_current(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_current(state: &mut State, call: &RoutedRequest) -> Handled {
     answer(200, state.user_profile(&caller(state, call)))
 }
 
-pub(super) fn get_active_team(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_active_team(state: &mut State, call: &RoutedRequest) -> Handled {
     let caller = caller(state, call);
     let team = caller.teams.first().and_then(|id| state.team(id)).ok_or_else(not_found)?;
     answer(200, types::ActiveTeam { id: team.id.clone().into(), name: team.name.clone() })
 }
 
-pub(super) fn get(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = user_or_404(state, call)?;
     require_self_or_admin(state, call, &user.id)?;
     answer(200, state.user_profile(user))
 }
 
-pub(super) fn write(state: &mut State, call: &Call, replace: bool) -> Handled {
+pub(super) fn write(state: &mut State, call: &RoutedRequest, replace: bool) -> Handled {
     let id = user_or_404(state, call)?.id.clone();
     require_self_or_admin(state, call, &id)?;
     let (first_name, last_name, email, password, verify) = if replace {
@@ -262,7 +262,7 @@ pub(super) fn write(state: &mut State, call: &Call, replace: bool) -> Handled {
     answer(200, state.user_profile(&user))
 }
 
-pub(super) fn get_teams(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_teams(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = user_or_404(state, call)?;
     require_self_or_admin(state, call, &user.id)?;
     let teams: Vec<&TeamRecord> = user.teams.iter().filter_map(|id| state.team(id)).collect();
@@ -272,7 +272,7 @@ pub(super) fn get_teams(state: &mut State, call: &Call) -> Handled {
     answer(200, types::TeamList { count, links: Some(links), results })
 }
 
-pub(super) fn set_teams(state: &mut State, call: &Call) -> Handled {
+pub(super) fn set_teams(state: &mut State, call: &RoutedRequest) -> Handled {
     require_admin(state, call)?;
     let id = user_or_404(state, call)?.id.clone();
     let request: types::SetUserTeamsRequest = body(call)?;
@@ -289,7 +289,7 @@ pub(super) fn set_teams(state: &mut State, call: &Call) -> Handled {
     empty(204)
 }
 
-pub(super) fn set_role(state: &mut State, call: &Call, role: RoleId) -> Handled {
+pub(super) fn set_role(state: &mut State, call: &RoutedRequest, role: RoleId) -> Handled {
     let caller = require_admin(state, call)?;
     if role == RoleId::OrganizationAdmin && caller.role != RoleId::OrganizationAdmin {
         return Err(forbidden());
@@ -299,7 +299,7 @@ pub(super) fn set_role(state: &mut State, call: &Call, role: RoleId) -> Handled 
     answer(200, state.user_profile(&user))
 }
 
-pub(super) fn set_active(state: &mut State, call: &Call, active: bool) -> Handled {
+pub(super) fn set_active(state: &mut State, call: &RoutedRequest, active: bool) -> Handled {
     let caller = require_admin(state, call)?;
     let id = user_or_404(state, call)?.id.clone();
     if !active && id == caller.id {
@@ -309,19 +309,19 @@ pub(super) fn set_active(state: &mut State, call: &Call, active: bool) -> Handle
     answer(200, state.user_profile(&user))
 }
 
-pub(super) fn get_access_key(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_access_key(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = user_or_404(state, call)?;
     require_self_or_admin(state, call, &user.id)?;
     answer(200, State::access_key(user))
 }
 
-pub(super) fn reset_access_key(state: &mut State, call: &Call) -> Handled {
+pub(super) fn reset_access_key(state: &mut State, call: &RoutedRequest) -> Handled {
     let id = user_or_404(state, call)?.id.clone();
     require_self_or_admin(state, call, &id)?;
     answer(200, State::access_key(&state.rotate_key(&id)))
 }
 
-pub(super) fn get_permissions(state: &mut State, call: &Call) -> Handled {
+pub(super) fn get_permissions(state: &mut State, call: &RoutedRequest) -> Handled {
     let user = user_or_404(state, call)?;
     require_self_or_admin(state, call, &user.id)?;
     let admin = user.role == RoleId::OrganizationAdmin;
