@@ -148,7 +148,7 @@ pub(crate) fn credentials_file() -> Option<PathBuf> {
 /// A file other users can read is refused: it holds a key that acts as its owner.
 pub(crate) fn read_credentials_file(path: &Path) -> Result<Option<Credentials>, Error> {
     let shown = path.display();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::bounded::read_file(path, crate::bounded::SMALL) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(Error::config(format!("cannot read the credentials file {shown}: {error}"))),

@@ -5,6 +5,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+mod bounded;
 mod call;
 #[cfg(feature = "cli")]
 #[doc(hidden)]

@@ -209,6 +209,18 @@ fn hostile_arguments_are_clear_errors() {
     assert!(!stderr(&ipv6).contains("--allow-plain-http"), "{}", stderr(&ipv6));
 }
 
+/// A file argument that points at something endless is refused at a ceiling, not read until
+/// memory runs out.
+#[test]
+fn an_endless_file_argument_is_refused_at_a_ceiling() {
+    let body = run(&["--sandbox", "call", "create_team", "--body", "@/dev/zero"]);
+    assert_eq!(body.status.code(), Some(2), "{}", stderr(&body));
+    assert!(stderr(&body).contains("/dev/zero") && stderr(&body).contains("more than 16 MiB"), "{}", stderr(&body));
+    let certificate = run(&["--sandbox", "--ca-cert", "/dev/zero", "teams", "list"]);
+    assert_eq!(certificate.status.code(), Some(2), "{}", stderr(&certificate));
+    assert!(stderr(&certificate).contains("more than 16 MiB"), "{}", stderr(&certificate));
+}
+
 /// Every argument and flag explains itself; subcommand pages point to the connection options
 /// instead of repeating them.
 #[test]

@@ -29,9 +29,11 @@ fn name_value(text: &str) -> Result<(String, String), String> {
 
 fn json_body(source: &str) -> Result<serde_json::Value, CliError> {
     let text = match source {
-        "-" => std::io::read_to_string(std::io::stdin()).map_err(|error| CliError::Usage(format!("stdin: {error}")))?,
+        "-" => crate::bounded::read_text(std::io::stdin(), crate::bounded::SMALL)
+            .map_err(|error| CliError::Usage(format!("stdin: {error}")))?,
         _ => match source.strip_prefix('@') {
-            Some(file) => std::fs::read_to_string(file).map_err(|error| CliError::Usage(format!("{file}: {error}")))?,
+            Some(file) => crate::bounded::read_file(file.as_ref(), crate::bounded::SMALL)
+                .map_err(|error| CliError::Usage(format!("{file}: {error}")))?,
             None => source.to_string(),
         },
     };

@@ -242,8 +242,9 @@ pub(super) fn connect(global: &Global) -> Result<(Client, Option<Sandbox>, Used)
     let mut builder = Client::builder().timeout(Duration::from_secs(global.timeout)).user_agent_suffix("cli");
     let target = if global.sandbox { None } else { Some(target(global)?) };
     if let Some(path) = &global.ca_cert {
-        let pem =
-            std::fs::read(path).map_err(|error| CliError::Usage(format!("--ca-cert {}: {error}", path.display())))?;
+        let pem = std::fs::File::open(path)
+            .and_then(|file| crate::bounded::read_bytes(file, crate::bounded::SMALL))
+            .map_err(|error| CliError::Usage(format!("--ca-cert {}: {error}", path.display())))?;
         builder = builder.root_certificates_pem(pem);
     }
     let (sandbox, target_source, credentials, username_source, key_source) = match target {

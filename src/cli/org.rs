@@ -109,7 +109,8 @@ fn run(command: &OrgCommand, ctx: &Ctx<'_>, json: bool) -> Result<bool, CliError
             Ok(!plan.is_empty())
         }
         OrgCommand::Apply { file, journal, secrets, max_removals } => {
-            let text = std::fs::read_to_string(file).map_err(|error| usage_io(file, &error))?;
+            let text =
+                crate::bounded::read_file(file, crate::bounded::LARGE).map_err(|error| usage_io(file, &error))?;
             let plan = match serde_json::from_str::<Plan>(&text) {
                 Ok(saved) => saved,
                 Err(_) => org::plan(client, &parse(file, &text)?)?,
@@ -159,7 +160,7 @@ fn parse(path: &Path, text: &str) -> Result<OrgFile, CliError> {
 }
 
 fn read_file(path: &Path) -> Result<OrgFile, CliError> {
-    parse(path, &std::fs::read_to_string(path).map_err(|error| usage_io(path, &error))?)
+    parse(path, &crate::bounded::read_file(path, crate::bounded::LARGE).map_err(|error| usage_io(path, &error))?)
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), CliError> {

@@ -25,7 +25,7 @@ impl Journal {
             return Ok(Journal { file: None, previous: Vec::new() });
         };
         let error = |message: String| OrgError::Journal(format!("{}: {message}", path.display()));
-        let previous = match std::fs::read_to_string(path) {
+        let previous = match crate::bounded::read_file(path, crate::bounded::LARGE) {
             // A line cut short by a kill is skipped: the run it belonged to is read again anyway.
             Ok(text) => text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect(),
             Err(missing) if missing.kind() == std::io::ErrorKind::NotFound => Vec::new(),
