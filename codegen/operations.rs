@@ -180,9 +180,9 @@ pub fn generate(api: &Api) -> TokenStream {
             Repeated(&'static str),
         }
         impl OperationInfo {
-            /// The operation as errors name it.
-            pub fn operation(&self) -> crate::Operation {
-                crate::Operation { id: self.id, method: self.method, path_template: self.path_template }
+            /// The operation as errors name it ([`crate::OperationName`]).
+            pub fn operation(&self) -> crate::OperationName {
+                crate::OperationName { id: self.id, method: self.method, path_template: self.path_template }
             }
         }
         /// Every operation of the spec, in the spec's order.

@@ -48,7 +48,7 @@ pub enum Error {
 #[non_exhaustive]
 pub struct RateLimitedError {
     /// The call that was not sent.
-    pub operation: Operation,
+    pub operation: OperationName,
     /// The earliest time a call may start (also in
     /// [`Client::rate_limit_status`](crate::Client::rate_limit_status) when the service
     /// imposed it).
@@ -91,9 +91,12 @@ pub struct PaginationError {
     pub message: String,
 }
 
-/// Which call an error belongs to.
+/// The operation an error belongs to, as errors name it: its `operationId`, method and path
+/// template. (The whole table entry, with parameters and schemas, is
+/// [`OperationInfo`](crate::operations::OperationInfo); [`OperationId`](crate::operations::OperationId)
+/// turns one into the other.)
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Operation {
+pub struct OperationName {
     /// The spec's `operationId`, e.g. `get_team`.
     pub id: &'static str,
     /// The HTTP method, e.g. `GET`.
@@ -102,7 +105,7 @@ pub struct Operation {
     pub path_template: &'static str,
 }
 
-impl fmt::Display for Operation {
+impl fmt::Display for OperationName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({} {})", self.id, self.method, self.path_template)
     }
@@ -113,7 +116,7 @@ impl fmt::Display for Operation {
 #[non_exhaustive]
 pub struct ApiError {
     /// The call that failed.
-    pub operation: Operation,
+    pub operation: OperationName,
     /// The HTTP status.
     pub status: u16,
     /// `detail` from the error body.
@@ -142,7 +145,7 @@ pub struct ApiError {
 #[non_exhaustive]
 pub struct TransportError {
     /// The call that failed.
-    pub operation: Operation,
+    pub operation: OperationName,
     /// What kind of failure.
     pub kind: TransportErrorKind,
     /// The underlying error's message (redacted).
@@ -197,7 +200,7 @@ pub(crate) const RETRYABLE_STATUSES: [u16; 4] = [429, 502, 503, 504];
 #[non_exhaustive]
 pub struct DecodeError {
     /// The call whose response could not be decoded.
-    pub operation: Operation,
+    pub operation: OperationName,
     /// The HTTP status of the response.
     pub status: u16,
     /// serde's message, with line and column (credentials in it redacted).

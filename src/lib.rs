@@ -36,8 +36,8 @@ pub use chrono;
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMEOUT};
 pub use credentials::{ACCESS_KEY_VAR, BASE_URL_VAR, Credentials, REGION_VAR, USERNAME_VAR};
 pub use error::{
-    ApiError, Cause, DecodeError, Error, Operation, PaginationError, RateLimitReason, RateLimitedError, SNIPPET_LIMIT,
-    TransportError, TransportErrorKind,
+    ApiError, Cause, DecodeError, Error, OperationName, PaginationError, RateLimitReason, RateLimitedError,
+    SNIPPET_LIMIT, TransportError, TransportErrorKind,
 };
 pub use extras::DayActivity;
 pub use ids::{IntoIds, OrganizationId, ServiceAccountId, TeamId, UserId};

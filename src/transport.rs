@@ -13,7 +13,7 @@ use ureq::http;
 
 use crate::Client;
 use crate::error::{
-    ApiError, Cause, DecodeError, Error, Operation, RETRYABLE_STATUSES, RateLimitedError, TransportError,
+    ApiError, Cause, DecodeError, Error, OperationName, RETRYABLE_STATUSES, RateLimitedError, TransportError,
     TransportErrorKind,
 };
 use crate::rate_limit::{Refusal, instant_after};
@@ -90,8 +90,8 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    fn operation(&self) -> Operation {
-        Operation { id: self.operation_id, method: self.method.as_str(), path_template: self.path_template }
+    fn operation(&self) -> OperationName {
+        OperationName { id: self.operation_id, method: self.method.as_str(), path_template: self.path_template }
     }
 }
 
@@ -558,7 +558,7 @@ fn rate_limited(call: &Call, refusal: Refusal, allowed: Duration) -> Error {
 }
 
 fn api_error(
-    operation: Operation,
+    operation: OperationName,
     answer: Answer,
     attempts: u32,
     earlier_attempt_may_have_succeeded: bool,

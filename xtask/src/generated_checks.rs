@@ -122,7 +122,7 @@ fn generated_operations_reach_the_core_only_through_the_listed_doors() {
     let values = [
         "Client",
         "Error",
-        "Operation",
+        "OperationName",
         "IntoIds",
         "UserId",
         "TeamId",
