@@ -13,12 +13,18 @@
 //!    second) against the sandbox enforcing it: the time taken and the 429s received.
 //!
 //! `cargo bench --bench client` prints the tables and writes them into BENCHMARKS.md;
-//! `taskset -c 0 cargo bench --bench client -- sandbox-scale` measures only the sandbox at
-//! scale, pinned to one CPU as its table is published.
-//! Both sides of a comparison alternate round by round (at least 101 rounds), and the
-//! reported ratio is the median of the per-round ratios, so drift on a shared machine hits
-//! both equally and cancels out of the ratio.
+//! `cargo bench --bench client -- sandbox-scale` measures only the sandbox at scale.
+//! The whole process — the timed loops and the loopback servers' threads — is pinned to one
+//! CPU before anything starts (benches/support/affinity.rs; `SAUCE_BENCH_CPU=N` or `taskset`
+//! chooses which), so no side's connection can land across cores from its server while the
+//! other's does not. Both sides of a comparison alternate round by round (at least 101
+//! rounds), and the reported ratio is the median of the per-round ratios with their
+//! interquartile range, so drift on a shared machine hits both equally. A client figure under
+//! 0.97× of the raw loop of its own transport is reported as a failed measurement, not as a
+//! result.
 
+#[path = "support/affinity.rs"]
+mod affinity;
 #[path = "support/report.rs"]
 mod report;
 #[path = "support/sandbox_scale.rs"]
@@ -26,7 +32,7 @@ mod sandbox_scale;
 #[path = "support/seed.rs"]
 mod seed;
 
-use report::median;
+use report::{Spread, Verdict, median};
 use seed::big_seed;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -196,7 +202,7 @@ fn authorization(username: &str, key: &str) -> String {
 struct Comparison {
     ours: Duration,
     baseline: Duration,
-    ratio: f64,
+    ratio: Spread,
 }
 
 fn side_by_side(rounds: usize, batch: usize, mut ours: impl FnMut(), mut baseline: impl FnMut()) -> Comparison {
@@ -224,7 +230,7 @@ fn side_by_side(rounds: usize, batch: usize, mut ours: impl FnMut(), mut baselin
         baseline_samples.push(b);
         ratios.push(a.as_secs_f64() / b.as_secs_f64());
     }
-    Comparison { ours: median(ours_samples), baseline: median(baseline_samples), ratio: median(ratios) }
+    Comparison { ours: median(ours_samples), baseline: median(baseline_samples), ratio: Spread::quartiles(&ratios) }
 }
 
 struct Row {
@@ -234,10 +240,11 @@ struct Row {
     /// The compared figure: a ratio, or an absolute value for rows without a baseline.
     figure: String,
     target: String,
-    met: bool,
+    met: Verdict,
 }
 
 impl Row {
+    /// A single ratio (no rounds to spread over).
     fn ratio(what: impl Into<String>, ours: String, baseline: String, ratio: f64, target: f64) -> Row {
         Row {
             what: what.into(),
@@ -245,7 +252,30 @@ impl Row {
             baseline,
             figure: format!("{ratio:.3}×"),
             target: format!("≤ {target:.2}×"),
-            met: ratio <= target,
+            met: Verdict::from(ratio <= target),
+        }
+    }
+
+    /// An interleaved comparison: the median of its per-round ratios and their interquartile
+    /// range, to two decimals (the rounds of one run do not resolve a third).
+    fn comparison(what: impl Into<String>, ours: String, baseline: String, ratio: Spread, target: f64) -> Row {
+        Row {
+            what: what.into(),
+            ours,
+            baseline,
+            figure: ratio.show(2, "×", "IQR"),
+            target: format!("≤ {target:.2}×"),
+            met: Verdict::from(ratio.median <= target),
+        }
+    }
+
+    /// A comparison of the client with the raw loop of its own transport: under
+    /// [`report::TRANSPORT_FLOOR`] it is a failed measurement.
+    fn against_transport(what: impl Into<String>, ours: String, baseline: String, ratio: Spread, target: f64) -> Row {
+        Row {
+            met: Verdict::against_transport(ratio.median, target),
+            target: format!("{:.2}× ≤ figure ≤ {target:.2}×", report::TRANSPORT_FLOOR),
+            ..Row::comparison(what, ours, baseline, ratio, target)
         }
     }
 }
@@ -267,7 +297,31 @@ fn sandbox_client(sandbox: &Sandbox) -> Client {
         .unwrap()
 }
 
+/// Pins this thread, and so every thread the bench starts after it, to one CPU; answers the
+/// sentence the table's header says about it.
+fn pin_the_whole_bench() -> String {
+    let pinned = affinity::allowed_cpus().and_then(|allowed| {
+        let cpu = affinity::chosen_cpu(&allowed)?;
+        affinity::pin_to(cpu).map(|()| cpu)
+    });
+    match pinned {
+        Ok(cpu) => format!(
+            "the whole process pinned to CPU {cpu} before it starts a thread (the timed loops and the loopback servers share that CPU, for every side alike)"
+        ),
+        Err(error) => {
+            eprintln!("not pinned: {error}");
+            format!(
+                "NOT pinned to a CPU ({error}): the per-call figures depend on where the scheduler puts each thread"
+            )
+        }
+    }
+}
+
 fn main() {
+    // The machine as a whole, before pinning narrows what this thread sees of it.
+    let (machine, load_at_start) = (report::machine(), report::load_average());
+    // Before any thread exists, so that all of them inherit the one CPU.
+    let pinning = pin_the_whole_bench();
     // `cargo test --benches` passes --bench too; a quick mode keeps that cheap.
     let quick = std::env::args().any(|arg| arg == "--quick") || std::env::var_os("SAUCE_BENCH_QUICK").is_some();
     let rounds = if quick { 11 } else { 101 };
@@ -317,7 +371,7 @@ fn main() {
     ];
     for (what, raw, label, target) in baselines {
         let call = side_by_side(rounds, batch, ours_get, || raw_get(raw));
-        rows.push(Row::ratio(
+        rows.push(Row::against_transport(
             what,
             micros(call.ours),
             format!("{} ({label})", micros(call.baseline)),
@@ -348,7 +402,7 @@ fn main() {
         baseline: "1 / 1 (ureq's own resolver with a timeout)".into(),
         figure: format!("{threads:.3}"),
         target: "0".into(),
-        met: threads == 0.0 && lookups == 0.0,
+        met: Verdict::from(threads == 0.0 && lookups == 0.0),
     });
 
     // 3. 10,000 users in 100 pages, from the sandbox.
@@ -393,7 +447,7 @@ fn main() {
         assert_eq!(count, listed);
     };
     let list = side_by_side(rounds, 1, list_ours, list_raw);
-    rows.push(Row::ratio(
+    rows.push(Row::against_transport(
         "10,000 users, 100 pages, from the sandbox",
         millis(list.ours),
         format!("{} (raw ureq loop)", millis(list.baseline)),
@@ -423,7 +477,7 @@ fn main() {
             std::hint::black_box(serde_json::from_slice::<serde_json::Value>(&page).unwrap());
         },
     );
-    rows.push(Row::ratio(
+    rows.push(Row::comparison(
         "decode a 100-user page",
         format!("{} (generated types)", micros(decode.ours)),
         format!("{} (serde_json::Value)", micros(decode.baseline)),
@@ -467,7 +521,7 @@ fn main() {
         baseline: format!("{:.1} s (what the limit implies)", implied.as_secs_f64()),
         figure: format!("{:.3}×", took.as_secs_f64() / implied.as_secs_f64()),
         target: "0 × 429, ≤ 1.05×".into(),
-        met: throttled == 0 && took.as_secs_f64() <= implied.as_secs_f64() * 1.05,
+        met: Verdict::from(throttled == 0 && took.as_secs_f64() <= implied.as_secs_f64() * 1.05),
     });
 
     let mut table =
@@ -480,7 +534,7 @@ fn main() {
             row.baseline,
             row.figure,
             row.target,
-            if row.met { "yes" } else { "NO" }
+            row.met.cell()
         ));
     }
     println!("{table}");
@@ -490,9 +544,11 @@ fn main() {
         return;
     }
     let section = format!(
-        "Measured by `cargo bench --bench client` on {}, {}; release build; {rounds} interleaved rounds per comparison, the figure is the median of the per-round ratios.\n\n{table}",
-        report::machine(),
-        httpdate::fmt_http_date(std::time::SystemTime::now())
+        "Measured by `cargo bench --bench client` on {}, {}, load average {} at the start; release build; {pinning}; {rounds} interleaved rounds per comparison, each figure the median of the per-round ratios with their interquartile range (IQR). A client under {}× of the raw loop of its own transport (ureq) would be faster than the code it runs on: the harness reports such a figure as a failed measurement, not a result.\n\n{table}",
+        machine,
+        httpdate::fmt_http_date(std::time::SystemTime::now()),
+        load_at_start,
+        report::TRANSPORT_FLOOR,
     );
     report::write_section(benchmarks, "runtime", &section).expect("BENCHMARKS.md is writable");
 }
