@@ -4,7 +4,8 @@
 //!
 //! - `serve USERS`: an Accounts sandbox with USERS users on loopback; prints
 //!   `URL USERNAME ACCESS_KEY` and serves until its standard input closes;
-//! - `latency URL CALLS`: CALLS kept-alive team listings; prints the median microseconds;
+//! - `latency URL WARMUP CALLS`: WARMUP untimed kept-alive team listings, then CALLS timed
+//!   ones; prints the median microseconds;
 //! - `once URL`: one team listing (the whole-process cold start is timed from outside);
 //! - `list URL`: every user, 100 per page; prints how many.
 //!
@@ -45,8 +46,9 @@ fn main() {
         }
         Some("latency") => {
             let client = client(arg(1));
-            let calls: usize = arg(2).parse().expect("a number of calls");
-            for _ in 0..20 {
+            let warmup: usize = arg(2).parse().expect("a number of warm-up calls");
+            let calls: usize = arg(3).parse().expect("a number of calls");
+            for _ in 0..warmup {
                 client.teams().lookup().send().expect("a listing");
             }
             let mut micros: Vec<f64> = (0..calls)

@@ -1,5 +1,5 @@
 """What both Python peers do, given how each lists teams and reads a page of users: the
-modes `cargo xtask bench-peers` drives (latency URL CALLS | once URL | list URL)."""
+modes `cargo xtask bench-peers` drives (latency URL WARMUP CALLS | once URL | list URL)."""
 import sys
 import time
 
@@ -9,10 +9,10 @@ def run(lookup_teams, users_page):
     `(users on the page, users in all)` for a page of 100."""
     mode = sys.argv[1]
     if mode == "latency":
-        for _ in range(20):
+        for _ in range(int(sys.argv[3])):
             lookup_teams()
         micros = []
-        for _ in range(int(sys.argv[3])):
+        for _ in range(int(sys.argv[4])):
             started = time.perf_counter()
             lookup_teams()
             micros.append((time.perf_counter() - started) * 1e6)

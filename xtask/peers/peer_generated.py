@@ -2,7 +2,7 @@
 attrs models): the same work as benches/peers.rs, driven by `cargo xtask bench-peers`, which
 generates the client and puts it on PYTHONPATH.
 
-    python peer_generated.py latency URL CALLS | once URL | list URL
+    python peer_generated.py latency URL WARMUP CALLS | once URL | list URL
 """
 import base64
 import os

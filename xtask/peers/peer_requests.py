@@ -1,7 +1,7 @@
 """Python `requests`, written the way a careful user would (one Session, kept-alive
 connections): the same work as benches/peers.rs, driven by `cargo xtask bench-peers`.
 
-    python peer_requests.py latency URL CALLS | once URL | list URL
+    python peer_requests.py latency URL WARMUP CALLS | once URL | list URL
 """
 import os
 import sys
