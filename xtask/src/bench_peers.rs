@@ -286,7 +286,7 @@ fn peers(root: &Path, work: &Path, ours: &Path) -> Vec<Peer> {
             "http",
             format!("Node `http`, a raw kept-alive loop (Node {node})"),
             "fair, and the floor under any Node client: one kept-alive connection, Basic authentication, a 30 s \
-             timeout and JSON.parse, no client code at all (ours is measured with its validation and decoding into \
+             timeout and JSON.parse, no client code at all (ours is measured with its decoding into the generated \
              types)",
             true,
         ),
