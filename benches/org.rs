@@ -6,7 +6,6 @@
 //!     cargo bench --bench org
 
 #[path = "support/report.rs"]
-#[allow(dead_code)] // `median` serves the timing benches
 mod report;
 
 use std::time::Instant;
