@@ -43,9 +43,10 @@ pub struct Paginator<'a, T> {
     seen: u64,
     fetch: Fetch<'a, T>,
     page: std::vec::IntoIter<T>,
-    /// The first item of every page so far, with where that page was, to notice a server that
-    /// sends any of them again. At most [`Paginator::max_pages`] entries.
-    seen_pages: Vec<(T, u64)>,
+    /// A fingerprint of the first item of every page so far, with where that page was, to
+    /// notice a server that sends any of them again. At most [`Paginator::max_pages`] entries
+    /// of 16 bytes: a listing holds one page of items, not one item per page.
+    seen_pages: Vec<(u64, u64)>,
     previous_cursor: Option<u64>,
     pages_fetched: u64,
     max_pages: u64,
@@ -113,7 +114,7 @@ impl<T> fmt::Debug for Paginator<'_, T> {
     }
 }
 
-impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
+impl<T: fmt::Debug> Iterator for Paginator<'_, T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -145,9 +146,9 @@ impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
                 PageStyle::Page => format!("page {cursor}"),
             };
             let here = position(self.cursor);
-            let repeated = items
-                .first()
-                .and_then(|first| self.seen_pages.iter().find(|(seen, _)| seen == first))
+            let first = items.first().map(fingerprint);
+            let repeated = first
+                .and_then(|first| self.seen_pages.iter().find(|(seen, _)| *seen == first))
                 .map(|(_, cursor)| *cursor);
             if let Some(earlier) = repeated {
                 let message = if Some(earlier) == self.previous_cursor {
@@ -168,8 +169,8 @@ impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
                 Some(total) => self.done = self.cursor.saturating_add(received) >= total,
                 None => self.done = received < self.page_size,
             }
-            if let Some(first) = items.first() {
-                self.seen_pages.push((first.clone(), self.cursor));
+            if let Some(first) = first {
+                self.seen_pages.push((first, self.cursor));
             }
             self.previous_cursor = Some(self.cursor);
             self.cursor = self.cursor.saturating_add(match self.style {
@@ -181,7 +182,24 @@ impl<T: Clone + PartialEq> Iterator for Paginator<'_, T> {
     }
 }
 
-impl<T: Clone + PartialEq> std::iter::FusedIterator for Paginator<'_, T> {}
+impl<T: fmt::Debug> std::iter::FusedIterator for Paginator<'_, T> {}
+
+/// A 64-bit fingerprint of an item, from its `Debug` form fed straight into a hasher (no
+/// string is built): two pages that start with the same item have the same fingerprint.
+fn fingerprint(item: &impl fmt::Debug) -> u64 {
+    use std::hash::Hasher as _;
+    struct Hashing(std::collections::hash_map::DefaultHasher);
+    impl fmt::Write for Hashing {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(std::collections::hash_map::DefaultHasher::new());
+    // Writing into a hasher cannot fail; a Debug impl that reports an error still hashes what it wrote.
+    let _ = fmt::Write::write_fmt(&mut hashing, format_args!("{item:?}"));
+    hashing.0.finish()
+}
 
 #[cfg(test)]
 mod tests {

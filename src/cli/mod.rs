@@ -253,7 +253,7 @@ impl Ctx<'_> {
     }
 
     /// A listing: every page with `--all`, else the one page asked for.
-    fn listing<'p, T: serde::Serialize + Clone + PartialEq>(
+    fn listing<'p, T: serde::Serialize + std::fmt::Debug>(
         &self,
         page: impl FnOnce() -> Result<(u64, Vec<T>), Error>,
         every: impl FnOnce() -> crate::Paginator<'p, T>,

@@ -166,7 +166,7 @@ pub(super) struct Progress {
 
 /// Every item of a listing; with `progress` (standard error is a terminal), standard error
 /// shows the pages and items so far and the time the rest should take at the client's rate.
-pub(super) fn collect_with_progress<T: Clone + PartialEq>(
+pub(super) fn collect_with_progress<T: std::fmt::Debug>(
     mut items: Paginator<'_, T>,
     progress: Option<Progress>,
 ) -> Result<Vec<T>, CliError> {
